@@ -1,0 +1,78 @@
+import { z } from "zod";
+
+/**
+ * Every environment variable the platform reads, with its default and meaning. Both runtimes parse the
+ * same schema (process.env on Node, the Worker's `env` on the edge); README's configuration table is
+ * checked against it by a test.
+ */
+const int = (def: number) => z.coerce.number().int().min(0).default(def);
+const list = z
+  .string()
+  .default("")
+  .transform((s) =>
+    s
+      .split(",")
+      .map((x) => x.trim().toLowerCase())
+      .filter(Boolean),
+  );
+
+export const configSchema = z.object({
+  HOST: z.string().default("0.0.0.0").describe("Interface the Node services listen on."),
+  TINYURL_PORT: int(5000).describe("Port of the TinyURL service."),
+  NEWSFEED_PORT: int(5001).describe("Port of the Newsfeed service."),
+  DOCS_PORT: int(5002).describe("Port of the Docs service."),
+  SERVICES: list.describe("Comma-separated services `npm start` runs (`tinyurl,newsfeed,docs`); empty = all."),
+  DATA_DIR: z.string().default("./data").describe("Folder of the embedded libSQL files (`<service>.db`)."),
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .describe("libSQL URL (`file:`, `libsql://`, `http(s)://`) overriding the embedded file."),
+  DATABASE_AUTH_TOKEN: z.string().optional().describe("Auth token for a remote libSQL server."),
+  REDIS_URL: z
+    .string()
+    .optional()
+    .describe("Redis URL; when set, cache, rate limits and invalidations are shared by every replica."),
+  AUTH_SECRET: z
+    .string()
+    .default("canary-dev-secret-change-me")
+    .describe("HS256 secret for bearer tokens. Must be set in production."),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info").describe("Log threshold."),
+  APP_VERSION: z.string().default("dev").describe("Release label added to every metric (`version`)."),
+  PUBLIC_URL: z
+    .string()
+    .optional()
+    .describe("Origin used in short URLs (e.g. `https://sho.rt`); defaults to the request's origin."),
+  TRUST_PROXY: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((v) => v === "true")
+    .describe("Take the client IP from `X-Forwarded-For` (only behind a trusted proxy)."),
+  COUNTRY_HEADER: z
+    .string()
+    .default("cf-ipcountry")
+    .transform((s) => s.toLowerCase())
+    .describe("Request header holding the visitor's country code (set by the CDN or ingress)."),
+  RATE_LIMIT_API: int(100).describe("Requests per window per IP on `POST /shorten` and `/api/*`."),
+  RATE_LIMIT_REDIRECT: int(1200).describe("Redirects per window per IP."),
+  RATE_LIMIT_WINDOW_SECONDS: int(60).describe("Rate-limit window in seconds."),
+  RATE_LIMIT_ALGORITHM: z.enum(["fixed", "sliding"]).default("sliding").describe("`fixed` or `sliding` window."),
+  TINYURL_BLOCKED_HOSTS: list.describe("Comma-separated hosts (and their subdomains) that may not be shortened."),
+  CACHE_TTL_SECONDS: int(300).describe("How long a redirect lookup stays cached."),
+  VISIT_FLUSH_MS: int(1000).describe("How often buffered visits are written (Node)."),
+  VISIT_BATCH_SIZE: int(500).describe("Buffered visits that trigger an immediate write (Node)."),
+  VISITOR_SALT: z
+    .string()
+    .optional()
+    .describe("Secret mixed into daily visitor hashes; defaults to one derived from AUTH_SECRET."),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export function loadConfig(env: Record<string, unknown>): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new Error(`Invalid configuration: ${problems}`);
+  }
+  return parsed.data;
+}

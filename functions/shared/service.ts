@@ -1,0 +1,80 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { accessLog } from "./access-log.ts";
+import { bearerAuth } from "./auth.ts";
+import type { AppEnv } from "./context.ts";
+import { AppError, errorBody, handleError, handleNotFound } from "./errors.ts";
+import { mountHealth, type ReadinessCheck } from "./health.ts";
+import type { Logger } from "./logger.ts";
+import { type HttpMetrics, httpMetrics } from "./metrics.ts";
+import { requestContext } from "./request-id.ts";
+import { csrfProtection, securityHeaders } from "./security.ts";
+
+export interface ServiceOptions {
+  name: string;
+  version: string;
+  log: Logger;
+  authSecret: string;
+  /** Present on Node (prom-client); absent on the edge, where `/metrics` says so. */
+  metrics?: HttpMetrics;
+  readiness: Record<string, ReadinessCheck>;
+  /** Largest request body accepted, in bytes. */
+  maxBodyBytes?: number;
+}
+
+export type ServiceApp = OpenAPIHono<AppEnv>;
+
+/**
+ * The skeleton every service shares: request id and trace context, JSON access logs, metrics, security
+ * headers, CSRF for form posts, body limit, bearer auth, one error shape, health, `/metrics` and
+ * `/openapi.json`. Services add their routes to the returned app.
+ */
+export function createServiceApp(options: ServiceOptions): ServiceApp {
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) {
+        const issues = result.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+        const first = issues[0];
+        throw new AppError(
+          400,
+          "invalid_request",
+          first ? `${first.path || "body"}: ${first.message}` : "Invalid request",
+          issues,
+        );
+      }
+    },
+  });
+  app.onError(handleError);
+  app.notFound(handleNotFound);
+
+  app.use(requestContext(options.log));
+  if (options.metrics) app.use(httpMetrics(options.metrics));
+  app.use(accessLog());
+  app.use(securityHeaders());
+  app.use(csrfProtection());
+  app.use(
+    bodyLimit({
+      maxSize: options.maxBodyBytes ?? 64 * 1024,
+      onError: (c) => c.json(errorBody("payload_too_large", "Request body is too large"), 413),
+    }),
+  );
+  app.use(bearerAuth(options.authSecret));
+
+  mountHealth(app, options.name, options.readiness);
+  app.get("/metrics", async (c) => {
+    if (!options.metrics) {
+      return c.json(errorBody("not_available", "Prometheus metrics are exposed by the Node runtime"), 404);
+    }
+    const { contentType, body } = await options.metrics.render();
+    return c.body(body, 200, { "Content-Type": contentType });
+  });
+  app.get("/openapi.json", (c) =>
+    c.json(
+      app.getOpenAPI31Document({
+        openapi: "3.1.0",
+        info: { title: `canary ${options.name}`, version: options.version },
+      }),
+    ),
+  );
+  return app;
+}

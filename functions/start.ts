@@ -1,0 +1,43 @@
+/**
+ * `npm start`: runs every service that exists, each on its seed port, with embedded defaults.
+ * SIGTERM/SIGINT stop them gracefully (buffered visits are flushed before exit).
+ */
+import { loadConfig } from "./shared/config.ts";
+import { createLogger } from "./shared/logger.ts";
+import { type RunningService, startTinyUrl } from "./tinyurl/node.ts";
+
+const STARTERS: Record<string, typeof startTinyUrl> = {
+  tinyurl: startTinyUrl,
+};
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const log = createLogger({ service: "canary", level: config.LOG_LEVEL });
+  const wanted = config.SERVICES.length > 0 ? config.SERVICES : Object.keys(STARTERS);
+  const unknown = wanted.filter((name) => !STARTERS[name]);
+  if (unknown.length > 0) {
+    throw new Error(`Unknown service(s) in SERVICES: ${unknown.join(", ")} (available: ${Object.keys(STARTERS).join(", ")})`);
+  }
+  if (config.AUTH_SECRET === "canary-dev-secret-change-me") {
+    log.warn("AUTH_SECRET is the development default; set it before exposing the services");
+  }
+  const running: RunningService[] = [];
+  for (const name of wanted) running.push(await STARTERS[name]!(config));
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info("shutting down", { signal });
+    await Promise.allSettled(running.map((s) => s.close()));
+    log.info("stopped");
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+}
+
+main().catch((err) => {
+  console.error(JSON.stringify({ level: "error", msg: "startup failed", err: String(err?.stack ?? err) }));
+  process.exit(1);
+});

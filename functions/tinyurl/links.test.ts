@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import { CODE_ALPHABET, checkSlug, checkTarget, generateCode, linkState, type LinkRecord } from "./links.ts";
+
+const policy = { ownHosts: ["sho.rt"], blockedHosts: ["evil.example"] };
+
+describe("generateCode", () => {
+  it("makes 7 characters from the look-alike-free alphabet", () => {
+    for (let i = 0; i < 200; i++) {
+      const code = generateCode();
+      expect(code).toMatch(/^[2-9A-HJ-NP-Za-km-np-z]{7}$/);
+    }
+    expect(CODE_ALPHABET).not.toMatch(/[01OolI]/);
+  });
+
+  it("rejects bytes that would bias the distribution", () => {
+    // 55 symbols: bytes >= 220 must be skipped, so 255 never maps to a symbol.
+    let calls = 0;
+    const random = (n: number) => {
+      calls++;
+      return new Uint8Array(n).fill(calls === 1 ? 255 : 0);
+    };
+    expect(generateCode(random)).toBe("2222222");
+    expect(calls).toBe(2);
+  });
+});
+
+describe("checkSlug", () => {
+  it("accepts the documented pattern", () => {
+    expect(checkSlug("my-link_01")).toBeUndefined();
+  });
+  it.each(["ab", "a".repeat(65), "has space", "émoji", "a/b"])("refuses %s by format", (slug) => {
+    expect(checkSlug(slug)).toBe("format");
+  });
+  it.each(["api", "API", "shorten", "healthz", "metrics"])("refuses reserved %s", (slug) => {
+    expect(checkSlug(slug)).toBe("reserved");
+  });
+});
+
+describe("checkTarget", () => {
+  it("normalizes a valid http(s) URL", () => {
+    expect(checkTarget("  https://Example.com/a b ", policy)).toEqual({ ok: true, url: "https://example.com/a%20b" });
+  });
+  it.each([
+    ["javascript:alert(1)", /only http and https/],
+    ["data:text/html,hi", /only http and https/],
+    ["ftp://x.org/", /only http and https/],
+    ["/relative", /absolute/],
+    ["", /empty/],
+    [`https://x.org/${"a".repeat(2048)}`, /longer than 2048/],
+    ["https://sho.rt/abc", /this shortener/],
+    ["https://evil.example/", /blocked/],
+    ["https://sub.evil.example/", /blocked/],
+    ["https://user:pw@x.org/", /credentials/],
+  ])("refuses %s", (url, reason) => {
+    const result = checkTarget(url, policy);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.reason).toMatch(reason);
+  });
+  it("does not block a host that merely ends with the same letters", () => {
+    expect(checkTarget("https://notevil.example/", policy).ok).toBe(true);
+  });
+});
+
+describe("linkState", () => {
+  const base: LinkRecord = {
+    code: "abc",
+    url: "https://x.org",
+    owner: null,
+    title: null,
+    tags: [],
+    passwordHash: null,
+    redirectStatus: 302,
+    expiresAt: null,
+    maxVisits: null,
+    visitsUsed: 0,
+    createdAt: 0,
+    updatedAt: 0,
+  };
+  it("is active without limits", () => expect(linkState(base, 10)).toBe("active"));
+  it("expires at expiresAt", () => {
+    expect(linkState({ ...base, expiresAt: 10 }, 9)).toBe("active");
+    expect(linkState({ ...base, expiresAt: 10 }, 10)).toBe("expired");
+  });
+  it("is exhausted when visits reach the limit", () => {
+    expect(linkState({ ...base, maxVisits: 2, visitsUsed: 1 }, 0)).toBe("active");
+    expect(linkState({ ...base, maxVisits: 2, visitsUsed: 2 }, 0)).toBe("exhausted");
+  });
+});

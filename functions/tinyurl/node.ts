@@ -1,0 +1,70 @@
+/** TinyURL on Node: libSQL (embedded file by default), Redis when REDIS_URL is set, prom-client metrics. */
+import { join } from "node:path";
+import type { ServerType } from "@hono/node-server";
+import { memoryCache } from "../shared/cache.ts";
+import { redisCache } from "../shared/cache-redis.ts";
+import type { Config } from "../shared/config.ts";
+import { createLogger, type Logger } from "../shared/logger.ts";
+import { prometheusMetrics } from "../shared/metrics-prometheus.ts";
+import { closeServer, listen, nodeIp } from "../shared/node-runtime.ts";
+import { MemoryRateLimiter } from "../shared/rate-limit.ts";
+import { RedisRateLimiter } from "../shared/rate-limit-redis.ts";
+import { connectRedis } from "../shared/redis.ts";
+import { migrate } from "../shared/sql.ts";
+import { openLibsql } from "../shared/sql-libsql.ts";
+import { createTinyUrlApp, SERVICE } from "./app.ts";
+import { SCHEMA, LinkStore } from "./store.ts";
+import { BufferedVisitRecorder } from "./visits.ts";
+
+export interface RunningService {
+  name: string;
+  url: string;
+  server: ServerType;
+  /** Graceful stop: no new connections, in-flight requests finish, buffers flushed, connections closed. */
+  close(): Promise<void>;
+}
+
+export function databaseUrl(config: Config, service: string): string {
+  return config.DATABASE_URL ?? `file:${join(config.DATA_DIR, `${service}.db`)}`;
+}
+
+export async function startTinyUrl(config: Config, log: Logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL })): Promise<RunningService> {
+  const { db, client } = openLibsql(databaseUrl(config, SERVICE), config.DATABASE_AUTH_TOKEN);
+  await migrate(db, SCHEMA);
+  const store = new LinkStore(db);
+  const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, log) : undefined;
+  const cache = redis ? await redisCache(redis, { log }) : memoryCache();
+  const limiter = redis ? new RedisRateLimiter(redis.client) : new MemoryRateLimiter();
+  const visits = new BufferedVisitRecorder(store, config.VISITOR_SALT ?? `visitor:${config.AUTH_SECRET}`, log, {
+    flushMs: config.VISIT_FLUSH_MS,
+    batchSize: config.VISIT_BATCH_SIZE,
+  });
+  const app = createTinyUrlApp({
+    config,
+    store,
+    cache,
+    limiter,
+    visits,
+    log,
+    clientIp: nodeIp(config),
+    metrics: prometheusMetrics(SERVICE, config.APP_VERSION),
+    readiness: redis ? { redis: () => redis.client.ping() } : {},
+  });
+  const server = await listen(app, config.HOST, config.TINYURL_PORT);
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.TINYURL_PORT;
+  const url = `http://${config.HOST === "0.0.0.0" ? "127.0.0.1" : config.HOST}:${port}`;
+  log.info("listening", { url });
+  return {
+    name: SERVICE,
+    url,
+    server,
+    async close() {
+      await closeServer(server);
+      await visits.close();
+      await cache.close?.();
+      await redis?.close();
+      client.close();
+    },
+  };
+}
