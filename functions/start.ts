@@ -16,7 +16,9 @@ async function main(): Promise<void> {
   const wanted = config.SERVICES.length > 0 ? config.SERVICES : Object.keys(STARTERS);
   const unknown = wanted.filter((name) => !STARTERS[name]);
   if (unknown.length > 0) {
-    throw new Error(`Unknown service(s) in SERVICES: ${unknown.join(", ")} (available: ${Object.keys(STARTERS).join(", ")})`);
+    throw new Error(
+      `Unknown service(s) in SERVICES: ${unknown.join(", ")} (available: ${Object.keys(STARTERS).join(", ")})`,
+    );
   }
   if (config.AUTH_SECRET === "canary-dev-secret-change-me") {
     log.warn("AUTH_SECRET is the development default; set it before exposing the services");

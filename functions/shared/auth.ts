@@ -7,7 +7,11 @@ import { unauthorized } from "./errors.ts";
  * The platform's one identity scheme: HS256 JWTs whose `sub` is the user id, signed with AUTH_SECRET.
  * Every service accepts the same tokens; `canary token <user>` mints one for development.
  */
-export async function signToken(userId: string, secret: string, ttlSeconds = 30 * 24 * 3600): Promise<string> {
+export async function signToken(
+  userId: string,
+  secret: string,
+  ttlSeconds = 30 * 24 * 3600,
+): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   return sign({ sub: userId, iat: now, exp: now + ttlSeconds }, secret, "HS256");
 }

@@ -9,7 +9,14 @@ const PREFIX = "canary:cache:";
  * Two tiers: this replica's LRU in front of Redis. Reads hit the LRU first (no network on the hot path),
  * then Redis. `delete` removes the key from Redis and publishes it, and every replica (this one included)
  * drops it from its LRU on the message. Local entries live at most `localTtlSeconds`, which bounds
- * staleness if a message is ever missed (e.g. during a reconnect).
+ * staleness should anything else go wrong.
+ *
+ * Two races are closed explicitly:
+ * - A Redis read can be answered before a concurrent delete yet reach us after its invalidation message
+ *   (commands and messages travel on different connections). Every invalidation bumps `generation`, and a
+ *   read only fills the LRU if no invalidation arrived while it was in flight.
+ * - Messages published while the subscriber is disconnected are lost. While it is down the LRU is bypassed;
+ *   once the subscription is confirmed again the LRU is cleared and used again.
  */
 export async function redisCache(
   redis: RedisConnection,
@@ -17,19 +24,55 @@ export async function redisCache(
 ): Promise<Cache> {
   const local = new LruCache(options.localMaxEntries ?? 10_000);
   const localTtl = options.localTtlSeconds ?? 60;
+  let generation = 0;
+  let subscribed = false;
+  const invalidateLocal = (key?: string) => {
+    generation++;
+    if (key === undefined) local.clear();
+    else local.delete(key);
+  };
+
   const sub = redis.subscriber();
-  sub.on("message", (channel: string, key: string) => {
-    if (channel === CHANNEL) local.delete(key);
-  });
+  const onMessage = (channel: string, key: string) => {
+    if (channel === CHANNEL) invalidateLocal(key);
+  };
+  const onClose = () => {
+    subscribed = false;
+    invalidateLocal();
+  };
+  const onReady = () => {
+    if (subscribed) return;
+    // ioredis resubscribes by itself; subscribing again is idempotent and tells us when it took effect.
+    sub.subscribe(CHANNEL).then(
+      () => {
+        invalidateLocal();
+        subscribed = true;
+      },
+      (err) => options.log.warn("redis cache resubscribe failed", { err: String(err) }),
+    );
+  };
+  sub.on("message", onMessage);
+  sub.on("close", onClose);
+  sub.on("ready", onReady);
   await sub.subscribe(CHANNEL);
+  subscribed = true;
+
   return {
     async get(key) {
-      const hit = local.get(key);
-      if (hit !== undefined) return hit;
+      if (subscribed) {
+        const hit = local.get(key);
+        if (hit !== undefined) return hit;
+      }
+      const before = generation;
       try {
-        const [value, pttl] = await Promise.all([redis.client.get(PREFIX + key), redis.client.pttl(PREFIX + key)]);
+        const [value, pttl] = await Promise.all([
+          redis.client.get(PREFIX + key),
+          redis.client.pttl(PREFIX + key),
+        ]);
         if (value === null) return undefined;
-        local.set(key, value, Math.min(localTtl, Math.max(1, pttl) / 1000));
+        if (subscribed && generation === before) {
+          local.set(key, value, Math.min(localTtl, Math.max(1, pttl) / 1000));
+        }
         return value;
       } catch (err) {
         options.log.warn("redis cache read failed", { err: String(err) });
@@ -37,7 +80,7 @@ export async function redisCache(
       }
     },
     async set(key, value, ttlSeconds) {
-      local.set(key, value, Math.min(localTtl, ttlSeconds));
+      if (subscribed) local.set(key, value, Math.min(localTtl, ttlSeconds));
       try {
         await redis.client.set(PREFIX + key, value, "PX", Math.max(1, Math.round(ttlSeconds * 1000)));
       } catch (err) {
@@ -45,12 +88,17 @@ export async function redisCache(
       }
     },
     async delete(key) {
-      local.delete(key);
+      invalidateLocal(key);
       // Invalidation must not be lost silently: a failure here surfaces to the writer.
       await redis.client.del(PREFIX + key);
       await redis.client.publish(CHANNEL, key);
     },
     async close() {
+      sub.off("message", onMessage);
+      sub.off("close", onClose);
+      sub.off("ready", onReady);
+      subscribed = false;
+      local.clear();
       await sub.unsubscribe(CHANNEL).catch(() => {});
     },
   };

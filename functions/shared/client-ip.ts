@@ -10,7 +10,10 @@ export const cloudflareClientIp: ClientIp = (c) => c.req.header("cf-connecting-i
  * On Node: the first `X-Forwarded-For` hop when a trusted proxy sets it, else the socket address.
  * Never trust forwarding headers from the open internet: anyone could pick their own rate-limit key.
  */
-export function nodeClientIp(trustProxy: boolean, socketAddress: (c: Context) => string | undefined): ClientIp {
+export function nodeClientIp(
+  trustProxy: boolean,
+  socketAddress: (c: Context) => string | undefined,
+): ClientIp {
   return (c) => {
     if (trustProxy) {
       const first = c.req.header("x-forwarded-for")?.split(",")[0]?.trim();

@@ -21,7 +21,9 @@ export const configSchema = z.object({
   TINYURL_PORT: int(5000).describe("Port of the TinyURL service."),
   NEWSFEED_PORT: int(5001).describe("Port of the Newsfeed service."),
   DOCS_PORT: int(5002).describe("Port of the Docs service."),
-  SERVICES: list.describe("Comma-separated services `npm start` runs (`tinyurl,newsfeed,docs`); empty = all."),
+  SERVICES: list.describe(
+    "Comma-separated services `npm start` runs (`tinyurl,newsfeed,docs`); empty = all.",
+  ),
   DATA_DIR: z.string().default("./data").describe("Folder of the embedded libSQL files (`<service>.db`)."),
   DATABASE_URL: z
     .string()
@@ -39,7 +41,7 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info").describe("Log threshold."),
   APP_VERSION: z.string().default("dev").describe("Release label added to every metric (`version`)."),
   PUBLIC_URL: z
-    .string()
+    .url({ protocol: /^https?$/ })
     .optional()
     .describe("Origin used in short URLs (e.g. `https://sho.rt`); defaults to the request's origin."),
   TRUST_PROXY: z
@@ -55,8 +57,13 @@ export const configSchema = z.object({
   RATE_LIMIT_API: int(100).describe("Requests per window per IP on `POST /shorten` and `/api/*`."),
   RATE_LIMIT_REDIRECT: int(1200).describe("Redirects per window per IP."),
   RATE_LIMIT_WINDOW_SECONDS: int(60).describe("Rate-limit window in seconds."),
-  RATE_LIMIT_ALGORITHM: z.enum(["fixed", "sliding"]).default("sliding").describe("`fixed` or `sliding` window."),
-  TINYURL_BLOCKED_HOSTS: list.describe("Comma-separated hosts (and their subdomains) that may not be shortened."),
+  RATE_LIMIT_ALGORITHM: z
+    .enum(["fixed", "sliding"])
+    .default("sliding")
+    .describe("`fixed` or `sliding` window."),
+  TINYURL_BLOCKED_HOSTS: list.describe(
+    "Comma-separated hosts (and their subdomains) that may not be shortened.",
+  ),
   CACHE_TTL_SECONDS: int(300).describe("How long a redirect lookup stays cached."),
   VISIT_FLUSH_MS: int(1000).describe("How often buffered visits are written (Node)."),
   VISIT_BATCH_SIZE: int(500).describe("Buffered visits that trigger an immediate write (Node)."),

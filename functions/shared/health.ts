@@ -12,7 +12,10 @@ async function runCheck(check: ReadinessCheck): Promise<string> {
     await Promise.race([
       check(),
       new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`timed out after ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+        timer = setTimeout(
+          () => reject(new Error(`timed out after ${CHECK_TIMEOUT_MS} ms`)),
+          CHECK_TIMEOUT_MS,
+        );
       }),
     ]);
     return "ok";
@@ -24,7 +27,11 @@ async function runCheck(check: ReadinessCheck): Promise<string> {
 }
 
 /** `/healthz`: the process answers. `/readyz`: every dependency answers (503 naming the ones that do not). */
-export function mountHealth(app: Hono<AppEnv>, service: string, checks: Record<string, ReadinessCheck>): void {
+export function mountHealth(
+  app: Hono<AppEnv>,
+  service: string,
+  checks: Record<string, ReadinessCheck>,
+): void {
   app.get("/healthz", (c) => c.json({ status: "ok", service }));
   app.get("/readyz", async (c) => {
     const names = Object.keys(checks);

@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
 import type { HttpMetrics } from "./metrics.ts";
 
 /** Buckets from 1 ms to 10 s, dense where our latency SLOs sit (p95/p99 ≤ 25 ms … 250 ms). */

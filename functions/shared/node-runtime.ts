@@ -1,6 +1,6 @@
 import { type ServerType, serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
-import type { Context, Hono } from "hono";
+import type { Context } from "hono";
 import { nodeClientIp } from "./client-ip.ts";
 import type { Config } from "./config.ts";
 
@@ -9,7 +9,11 @@ export const nodeIp = (config: Config) =>
   nodeClientIp(config.TRUST_PROXY, (c: Context) => getConnInfo(c).remote.address);
 
 /** Starts `app` on host:port and resolves once it listens. */
-export function listen(app: Hono<any>, host: string, port: number): Promise<ServerType> {
+export function listen(
+  app: { fetch: (request: Request) => Response | Promise<Response> },
+  host: string,
+  port: number,
+): Promise<ServerType> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, hostname: host, port }, () => resolve(server));
     server.once("error", reject);

@@ -4,7 +4,7 @@ import { AppError } from "./errors.ts";
 import type { RateLimiter, RateLimitRule } from "./rate-limit.ts";
 
 /**
- * Applies `rule` per client key. Sets the IETF `RateLimit-*` headers on every answer and refuses with
+ * Applies `rule` per client key. Sets the IETF `RateLimit-*` headers on its answers and refuses with
  * 429 + `Retry-After` when the budget is spent. A limiter outage fails open (logged): availability of
  * the service matters more than a perfect count.
  */
@@ -14,6 +14,11 @@ export function rateLimit(options: {
   /** Names this limit in keys and headers, so two limits on one client do not share a counter. */
   name: string;
   key: (c: Context<AppEnv>) => string;
+  /**
+   * Whether allowed answers carry the `RateLimit-*` headers too (default true). Refusals always do.
+   * Redirects skip them: browsers ignore them there, and they are bytes on the busiest path.
+   */
+  headersWhenAllowed?: boolean;
 }): MiddlewareHandler<AppEnv> {
   const { limiter, rule, name } = options;
   const policy = `${rule.limit};w=${rule.windowSeconds}`;
@@ -41,6 +46,7 @@ export function rateLimit(options: {
       );
     }
     await next();
+    if (options.headersWhenAllowed === false) return;
     for (const [k, v] of Object.entries(headers)) c.res.headers.set(k, v);
   };
 }

@@ -29,13 +29,27 @@ export class RedisRateLimiter implements RateLimiter {
   async hit(key: string, rule: RateLimitRule): Promise<RateLimitDecision> {
     const windowMs = rule.windowSeconds * 1000;
     const redisKey = `${this.prefix}${rule.algorithm}:${rule.windowSeconds}:${key}`;
-    const [now, windowStart, current, previous] = (await this.redis.eval(SCRIPT, 1, redisKey, windowMs)) as number[];
+    const [now, windowStart, current, previous] = (await this.redis.eval(
+      SCRIPT,
+      1,
+      redisKey,
+      windowMs,
+    )) as number[];
     const decision = decide(
       rule,
-      { windowStart: windowStart!, current: current!, previous: rule.algorithm === "sliding" ? previous! : 0 },
+      {
+        windowStart: windowStart!,
+        current: current!,
+        previous: rule.algorithm === "sliding" ? previous! : 0,
+      },
       now!,
     );
-    if (!decision.allowed) await this.redis.decr(`${redisKey}:${windowStart}`);
+    if (!decision.allowed) {
+      // Taking the hit back is best effort: if it fails the count is one too high for this window, which
+      // errs on the safe side. Letting the error escape would make the middleware fail open and admit a
+      // request that was just refused.
+      await this.redis.decr(`${redisKey}:${windowStart}`).catch(() => {});
+    }
     return decision;
   }
 }

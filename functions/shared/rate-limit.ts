@@ -35,26 +35,42 @@ export interface WindowCounts {
  * Decides a hit given the counts *before* it. Fixed window counts only the current window. Sliding
  * window weights the previous window by how much of it still overlaps the last `windowSeconds`
  * (Cloudflare's approximation: smooth, O(1) state per key).
+ *
+ * Counts are compared multiplied by the window length, so everything stays in integers (counts and
+ * milliseconds) and the boundary is exact. When refused, `resetSeconds` is how long to wait, with no other
+ * hits, until one more fits: for a sliding window that can be inside the next window, when this one is
+ * already full and its hits become the next window's (decaying) previous.
  */
 export function decide(rule: RateLimitRule, counts: WindowCounts, nowMs: number): RateLimitDecision {
   const windowMs = rule.windowSeconds * 1000;
   const elapsed = nowMs - counts.windowStart;
-  const weight = rule.algorithm === "sliding" ? Math.max(0, (windowMs - elapsed) / windowMs) : 0;
-  const used = counts.current + counts.previous * weight;
   const resetMs = windowMs - elapsed;
-  if (used + 1 > rule.limit) {
+  const sliding = rule.algorithm === "sliding";
+  // used · windowMs, where used = current + previous · (windowMs − elapsed) / windowMs.
+  const usedScaled = counts.current * windowMs + (sliding ? counts.previous * Math.max(0, resetMs) : 0);
+  const budgetScaled = (rule.limit - 1) * windowMs; // what `used` may be for one more hit to fit
+  if (usedScaled > budgetScaled) {
     let waitMs = resetMs;
-    if (rule.algorithm === "sliding" && counts.current < rule.limit && counts.previous > 0) {
-      // The previous window's weight decays linearly; find when current + previous·w drops below limit.
-      const needed = (rule.limit - 1 - counts.current) / counts.previous; // weight at which one more fits
-      waitMs = Math.max(0, Math.min(resetMs, (1 - needed) * windowMs - elapsed));
+    if (sliding && rule.limit > 0) {
+      // Smallest elapsed time e (in a window whose previous count is p and current count c) at which
+      // c·W + p·(W − e) ≤ (limit − 1)·W, i.e. e ≥ W − ⌊((limit − 1 − c)·W) / p⌋.
+      const fitsAt = (c: number, p: number) => windowMs - Math.floor(((rule.limit - 1 - c) * windowMs) / p);
+      waitMs =
+        counts.current < rule.limit
+          ? fitsAt(counts.current, counts.previous) - elapsed
+          : resetMs + fitsAt(0, counts.current);
     }
-    return { allowed: false, limit: rule.limit, remaining: 0, resetSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
+    return {
+      allowed: false,
+      limit: rule.limit,
+      remaining: 0,
+      resetSeconds: Math.max(1, Math.ceil(waitMs / 1000)),
+    };
   }
   return {
     allowed: true,
     limit: rule.limit,
-    remaining: Math.max(0, Math.floor(rule.limit - used - 1)),
+    remaining: Math.floor((budgetScaled - usedScaled) / windowMs),
     resetSeconds: Math.max(1, Math.ceil(resetMs / 1000)),
   };
 }
@@ -74,6 +90,11 @@ export class MemoryRateLimiter implements RateLimiter {
   private lastSweep = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
+
+  /** Keys currently tracked. */
+  get size(): number {
+    return this.counts.size;
+  }
 
   hitSync(key: string, rule: RateLimitRule): RateLimitDecision {
     const nowMs = this.now();

@@ -5,11 +5,14 @@ import type { Logger } from "./logger.ts";
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
-function randomHex(bytes: number): string {
-  const buf = crypto.getRandomValues(new Uint8Array(bytes));
-  let out = "";
-  for (const b of buf) out += b.toString(16).padStart(2, "0");
-  return out;
+/**
+ * A new 16-byte trace id and 8-byte span id. randomUUID draws from a cached entropy pool, which makes it
+ * several times cheaper than getRandomValues on Node; its 122 random bits are plenty for a trace id.
+ */
+function newIds(): { traceId: string; spanId: string } {
+  const a = crypto.randomUUID().replaceAll("-", "");
+  const b = crypto.randomUUID().replaceAll("-", "");
+  return { traceId: a, spanId: b.slice(16) };
 }
 
 export interface TraceContext {
@@ -36,14 +39,16 @@ export function requestContext(baseLog: Logger): MiddlewareHandler<AppEnv> {
     const incoming = c.req.header("x-request-id");
     const requestId = incoming && SAFE_ID.test(incoming) ? incoming : crypto.randomUUID();
     const parent = parseTraceparent(c.req.header("traceparent"));
-    const traceId = parent?.traceId ?? randomHex(16);
-    const spanId = randomHex(8);
+    const ids = newIds();
+    const traceId = parent?.traceId ?? ids.traceId;
+    const spanId = ids.spanId;
     c.set("requestId", requestId);
     c.set("traceId", traceId);
     c.set("spanId", spanId);
     c.set("log", baseLog.child({ requestId, traceId }));
-    await next();
+    // Staged before the handler so they are built into the Response (no Headers.set on a finished one).
     c.header("X-Request-Id", requestId);
     c.header("traceparent", `00-${traceId}-${spanId}-${parent?.flags ?? "01"}`);
+    await next();
   };
 }

@@ -18,6 +18,8 @@ export interface ServiceOptions {
   /** Present on Node (prom-client); absent on the edge, where `/metrics` says so. */
   metrics?: HttpMetrics;
   readiness: Record<string, ReadinessCheck>;
+  /** Origins besides the request's own host that may post forms (e.g. PUBLIC_URL's). */
+  trustedOrigins?: string[];
   /** Largest request body accepted, in bytes. */
   maxBodyBytes?: number;
 }
@@ -51,13 +53,13 @@ export function createServiceApp(options: ServiceOptions): ServiceApp {
   if (options.metrics) app.use(httpMetrics(options.metrics));
   app.use(accessLog());
   app.use(securityHeaders());
-  app.use(csrfProtection());
-  app.use(
-    bodyLimit({
-      maxSize: options.maxBodyBytes ?? 64 * 1024,
-      onError: (c) => c.json(errorBody("payload_too_large", "Request body is too large"), 413),
-    }),
-  );
+  app.use(csrfProtection(options.trustedOrigins));
+  const limitBody = bodyLimit({
+    maxSize: options.maxBodyBytes ?? 64 * 1024,
+    onError: (c) => c.json(errorBody("payload_too_large", "Request body is too large"), 413),
+  });
+  // GET and HEAD carry no body; skipping them keeps the Node adapter from materializing a full Request.
+  app.use((c, next) => (c.req.method === "GET" || c.req.method === "HEAD" ? next() : limitBody(c, next)));
   app.use(bearerAuth(options.authSecret));
 
   mountHealth(app, options.name, options.readiness);

@@ -33,12 +33,16 @@ export interface SqlDatabaseStub {
   batch(statements: { sql: string; args?: SqlValue[] }[]): Promise<void>;
 }
 
-/** A SqlExecutor whose every call is one RPC to the Durable Object that owns the database. */
+/**
+ * A SqlExecutor whose every call is one RPC to the Durable Object that owns the database. Each result is
+ * awaited into a plain promise: an RPC promise is also a pipelining proxy, where reading any property
+ * (as assertion libraries do) starts another call whose failure nobody handles.
+ */
 export function remoteSqlExecutor(stub: SqlDatabaseStub): SqlExecutor {
   return {
     query: async <T extends SqlRow = SqlRow>(sql: string, args: SqlValue[] = []) =>
       (await stub.query(sql, args)) as T[],
-    run: (sql, args = []) => stub.run(sql, args),
-    batch: (statements) => stub.batch(statements),
+    run: async (sql, args = []) => await stub.run(sql, args),
+    batch: async (statements) => await stub.batch(statements),
   };
 }

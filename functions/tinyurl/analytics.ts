@@ -37,17 +37,42 @@ function hex(buf: ArrayBuffer): string {
 }
 
 /**
- * Unique visitors are counted with sha256(daySalt ‖ ip ‖ ua), where the salt changes every UTC day and is
- * derived from a server secret: the same person is one visitor within a day, and hashes cannot be joined
- * across days or reversed by enumerating IPs without the secret.
+ * Unique visitors are counted with HMAC-SHA256(secret, utcDay ‖ ip ‖ ua): the same person is one visitor
+ * within a UTC day, and hashes can neither be joined across days nor reversed by enumerating IPs without
+ * the secret.
  */
-export async function visitorHash(secret: string, ts: number, ip: string, userAgent: string): Promise<string> {
-  const day = Math.floor(ts / DAY_MS);
-  const key = await crypto.subtle.importKey("raw", enc.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
-    "sign",
-  ]);
-  const digest = await crypto.subtle.sign("HMAC", key, enc.encode(`${day}\n${ip}\n${userAgent}`));
-  return hex(digest).slice(0, 32);
+export async function visitorHash(
+  secret: string,
+  ts: number,
+  ip: string,
+  userAgent: string,
+): Promise<string> {
+  const input = `${Math.floor(ts / DAY_MS)}\n${ip}\n${userAgent}`;
+  // Visitors come back within a day; a bounded memo saves an HMAC per repeat (it lives only in memory).
+  const memoKey = `${secret}\n${input}`;
+  const known = visitorMemo.get(memoKey);
+  if (known) return known;
+  const digest = await crypto.subtle.sign("HMAC", await hmacKey(secret), enc.encode(input));
+  const hash = hex(digest).slice(0, 32);
+  if (visitorMemo.size >= VISITOR_MEMO_MAX) visitorMemo.clear();
+  visitorMemo.set(memoKey, hash);
+  return hash;
+}
+
+const visitorMemo = new Map<string, string>();
+const VISITOR_MEMO_MAX = 10_000;
+
+// Importing the key costs as much as signing; the secret is fixed per process, so import it once.
+const hmacKeys = new Map<string, Promise<CryptoKey>>();
+function hmacKey(secret: string): Promise<CryptoKey> {
+  let key = hmacKeys.get(secret);
+  if (!key) {
+    key = crypto.subtle.importKey("raw", enc.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
+      "sign",
+    ]);
+    hmacKeys.set(secret, key);
+  }
+  return key;
 }
 
 /** The referring host, `direct` when there is none, `unknown` when it is not a URL. */
@@ -60,15 +85,34 @@ export function referrerHost(referrer: string): string {
   }
 }
 
-export function describeAgent(userAgent: string): { browser: string; os: string; device: string; isBot: boolean } {
+export interface AgentDescription {
+  browser: string;
+  os: string;
+  device: string;
+  isBot: boolean;
+}
+
+/** Parsing a user agent is the costliest part of a visit, and a few agents make most traffic: memoize. */
+const agentMemo = new Map<string, AgentDescription>();
+const AGENT_MEMO_MAX = 2000;
+
+export function describeAgent(userAgent: string): AgentDescription {
+  const known = agentMemo.get(userAgent);
+  if (known) return known;
+  const described = parseAgent(userAgent);
+  if (agentMemo.size >= AGENT_MEMO_MAX) agentMemo.clear();
+  agentMemo.set(userAgent, described);
+  return described;
+}
+
+function parseAgent(userAgent: string): AgentDescription {
   const bot = isbot(userAgent);
   if (!userAgent) return { browser: "unknown", os: "unknown", device: "unknown", isBot: bot };
   const parsed = Bowser.parse(userAgent);
-  const device = bot ? "bot" : (parsed.platform.type ?? "unknown");
   return {
     browser: parsed.browser.name || "unknown",
     os: parsed.os.name || "unknown",
-    device,
+    device: bot ? "bot" : (parsed.platform.type ?? "unknown"),
     isBot: bot,
   };
 }

@@ -23,6 +23,7 @@ export function createTinyUrlApp(deps: TinyUrlDeps): ServiceApp {
     authSecret: config.AUTH_SECRET,
     metrics: deps.metrics,
     readiness: { store: () => deps.store.ping(), ...deps.readiness },
+    trustedOrigins: config.PUBLIC_URL ? [new URL(config.PUBLIC_URL).origin] : [],
     maxBodyBytes: 16 * 1024,
   });
   const lookup = new LinkLookup(deps.store, deps.cache, config.CACHE_TTL_SECONDS);
@@ -32,19 +33,27 @@ export function createTinyUrlApp(deps: TinyUrlDeps): ServiceApp {
     windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
     algorithm: config.RATE_LIMIT_ALGORITHM,
   });
-  const apiLimit = rateLimit({ limiter: deps.limiter, rule: rule(config.RATE_LIMIT_API), name: "api", key: deps.clientIp });
+  const apiLimit = rateLimit({
+    limiter: deps.limiter,
+    rule: rule(config.RATE_LIMIT_API),
+    name: "api",
+    key: deps.clientIp,
+  });
   const redirectLimit = rateLimit({
     limiter: deps.limiter,
     rule: rule(config.RATE_LIMIT_REDIRECT),
     name: "redirect",
     key: deps.clientIp,
+    headersWhenAllowed: false,
   });
 
   mountPage(app);
   // Limits are registered before the routes they guard: Hono runs handlers in registration order.
   app.post("/shorten", apiLimit);
   app.use("/api/*", apiLimit);
-  app.post("/:code", apiLimit); // password attempts share the API budget, which caps guessing
+  // Password attempts share the API budget, which caps guessing. `/:code` also matches `/shorten`, which is
+  // limited above: count each request once.
+  app.post("/:code", (c, next) => (c.req.path === "/shorten" ? next() : apiLimit(c, next)));
   app.on(["GET", "HEAD"], "/:code", redirectLimit);
 
   mountLinkRoutes(app, deps, lookup);

@@ -21,7 +21,11 @@ export class LinkLookup {
     if (hit !== undefined) return JSON.parse(hit) as LinkRecord;
     const link = await this.store.get(code);
     if (this.ttlSeconds > 0) {
-      await this.cache.set(key, link ? JSON.stringify(link) : MISSING, link ? this.ttlSeconds : Math.min(this.ttlSeconds, MISSING_TTL_SECONDS));
+      await this.cache.set(
+        key,
+        link ? JSON.stringify(link) : MISSING,
+        link ? this.ttlSeconds : Math.min(this.ttlSeconds, MISSING_TTL_SECONDS),
+      );
     }
     return link;
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { CODE_ALPHABET, checkSlug, checkTarget, generateCode, linkState, type LinkRecord } from "./links.ts";
+import { CODE_ALPHABET, checkSlug, checkTarget, generateCode, linkState } from "./links.ts";
+import { linkFixture } from "./testing/fixtures.ts";
 
 const policy = { ownHosts: ["sho.rt"], blockedHosts: ["evil.example"] };
 
@@ -38,7 +39,10 @@ describe("checkSlug", () => {
 
 describe("checkTarget", () => {
   it("normalizes a valid http(s) URL", () => {
-    expect(checkTarget("  https://Example.com/a b ", policy)).toEqual({ ok: true, url: "https://example.com/a%20b" });
+    expect(checkTarget("  https://Example.com/a b ", policy)).toEqual({
+      ok: true,
+      url: "https://example.com/a%20b",
+    });
   });
   it.each([
     ["javascript:alert(1)", /only http and https/],
@@ -62,20 +66,7 @@ describe("checkTarget", () => {
 });
 
 describe("linkState", () => {
-  const base: LinkRecord = {
-    code: "abc",
-    url: "https://x.org",
-    owner: null,
-    title: null,
-    tags: [],
-    passwordHash: null,
-    redirectStatus: 302,
-    expiresAt: null,
-    maxVisits: null,
-    visitsUsed: 0,
-    createdAt: 0,
-    updatedAt: 0,
-  };
+  const base = linkFixture("abc");
   it("is active without limits", () => expect(linkState(base, 10)).toBe("active"));
   it("expires at expiresAt", () => {
     expect(linkState({ ...base, expiresAt: 10 }, 9)).toBe("active");
@@ -84,5 +75,14 @@ describe("linkState", () => {
   it("is exhausted when visits reach the limit", () => {
     expect(linkState({ ...base, maxVisits: 2, visitsUsed: 1 }, 0)).toBe("active");
     expect(linkState({ ...base, maxVisits: 2, visitsUsed: 2 }, 0)).toBe("exhausted");
+  });
+});
+
+describe("checkTarget length after normalization", () => {
+  it("refuses a URL that only grows past the limit once encoded", () => {
+    const raw = `https://x.org/${"a b".repeat(600)}`; // 1814 characters; every space becomes %20
+    expect(raw.length).toBeLessThanOrEqual(2048);
+    const result = checkTarget(raw, policy);
+    expect(result).toEqual({ ok: false, reason: "url is longer than 2048 characters" });
   });
 });

@@ -74,7 +74,8 @@ function hostMatches(host: string, rule: string): boolean {
 export function checkTarget(raw: string, policy: TargetPolicy): TargetCheck {
   const input = raw.trim();
   if (input.length === 0) return { ok: false, reason: "url is empty" };
-  if (input.length > MAX_URL_LENGTH) return { ok: false, reason: `url is longer than ${MAX_URL_LENGTH} characters` };
+  if (input.length > MAX_URL_LENGTH)
+    return { ok: false, reason: `url is longer than ${MAX_URL_LENGTH} characters` };
   let url: URL;
   try {
     url = new URL(input);
@@ -87,7 +88,9 @@ export function checkTarget(raw: string, policy: TargetPolicy): TargetCheck {
   const host = url.hostname.toLowerCase().replace(/\.$/, "");
   if (!host) return { ok: false, reason: "url has no host" };
   if (url.username || url.password) return { ok: false, reason: "url may not contain credentials" };
-  if (policy.ownHosts.some((own) => own.toLowerCase() === url.host.toLowerCase() || own.toLowerCase() === host)) {
+  if (
+    policy.ownHosts.some((own) => own.toLowerCase() === url.host.toLowerCase() || own.toLowerCase() === host)
+  ) {
     return { ok: false, reason: "url points to this shortener" };
   }
   const blocked = policy.blockedHosts.find((rule) => hostMatches(host, rule));

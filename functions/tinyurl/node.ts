@@ -11,9 +11,9 @@ import { MemoryRateLimiter } from "../shared/rate-limit.ts";
 import { RedisRateLimiter } from "../shared/rate-limit-redis.ts";
 import { connectRedis } from "../shared/redis.ts";
 import { migrate } from "../shared/sql.ts";
-import { openLibsql } from "../shared/sql-libsql.ts";
+import { openDatabase } from "../shared/sql-libsql.ts";
 import { createTinyUrlApp, SERVICE } from "./app.ts";
-import { SCHEMA, LinkStore } from "./store.ts";
+import { LinkStore, SCHEMA } from "./store.ts";
 import { BufferedVisitRecorder } from "./visits.ts";
 
 export interface RunningService {
@@ -28,17 +28,25 @@ export function databaseUrl(config: Config, service: string): string {
   return config.DATABASE_URL ?? `file:${join(config.DATA_DIR, `${service}.db`)}`;
 }
 
-export async function startTinyUrl(config: Config, log: Logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL })): Promise<RunningService> {
-  const { db, client } = openLibsql(databaseUrl(config, SERVICE), config.DATABASE_AUTH_TOKEN);
+export async function startTinyUrl(
+  config: Config,
+  log: Logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL }),
+): Promise<RunningService> {
+  const { db, client } = await openDatabase(databaseUrl(config, SERVICE), config.DATABASE_AUTH_TOKEN);
   await migrate(db, SCHEMA);
   const store = new LinkStore(db);
   const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, log) : undefined;
   const cache = redis ? await redisCache(redis, { log }) : memoryCache();
   const limiter = redis ? new RedisRateLimiter(redis.client) : new MemoryRateLimiter();
-  const visits = new BufferedVisitRecorder(store, config.VISITOR_SALT ?? `visitor:${config.AUTH_SECRET}`, log, {
-    flushMs: config.VISIT_FLUSH_MS,
-    batchSize: config.VISIT_BATCH_SIZE,
-  });
+  const visits = new BufferedVisitRecorder(
+    store,
+    config.VISITOR_SALT ?? `visitor:${config.AUTH_SECRET}`,
+    log,
+    {
+      flushMs: config.VISIT_FLUSH_MS,
+      batchSize: config.VISIT_BATCH_SIZE,
+    },
+  );
   const app = createTinyUrlApp({
     config,
     store,

@@ -34,7 +34,8 @@ export function mountAnalyticsRoutes(app: ServiceApp, deps: TinyUrlDeps): void {
       const step = INTERVAL_MS[query.interval];
       const to = query.to === undefined ? now() : parseTime(query.to);
       if (to === undefined) throw badRequest("to: not a date");
-      const from = query.from === undefined ? to - DEFAULT_SPAN[query.interval] * step : parseTime(query.from);
+      const from =
+        query.from === undefined ? to - DEFAULT_SPAN[query.interval] * step : parseTime(query.from);
       if (from === undefined) throw badRequest("from: not a date");
       if (from > to) throw badRequest("from: must not be after to");
       if ((to - from) / step > MAX_BUCKETS) {

@@ -1,20 +1,22 @@
 /** Link management: create, list, read, edit, delete, QR code. */
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { renderSVG } from "uqr";
 import { requireUser } from "../shared/auth.ts";
 import type { AppEnv } from "../shared/context.ts";
 import { AppError, badRequest, conflict, forbidden, notFound } from "../shared/errors.ts";
 import type { ServiceApp } from "../shared/service.ts";
-import type { Context } from "hono";
 import type { TinyUrlDeps } from "./deps.ts";
 import type { LinkLookup } from "./link-lookup.ts";
 import { checkSlug, checkTarget, generateCode, type LinkRecord } from "./links.ts";
 import { hashPassword } from "./password.ts";
-import { CodeParam, ErrorResponse, Link, LinkList, parseTime, PatchBody, ShortenBody } from "./schemas.ts";
+import { CodeParam, ErrorResponse, Link, LinkList, PatchBody, parseTime, ShortenBody } from "./schemas.ts";
 import type { LinkPatch } from "./store.ts";
 import { linkView } from "./view.ts";
 
 const CODE_ATTEMPTS = 5;
+/** A page cursor: `<createdAt>.<code>` of the last link shown (codes never contain a dot). */
+const CURSOR = /^(\d{1,16})\.([A-Za-z0-9_-]{1,64})$/;
 const json = <T>(schema: T) => ({ content: { "application/json": { schema } } });
 const errors = {
   400: { description: "Invalid request", ...json(ErrorResponse) },
@@ -29,7 +31,11 @@ export function shortBase(c: Context<AppEnv>, publicUrl: string | undefined): st
   return (publicUrl ?? new URL(c.req.url).origin).replace(/\/+$/, "");
 }
 
-function futureTime(value: string | number | null | undefined, now: number, field: string): number | null | undefined {
+function futureTime(
+  value: string | number | null | undefined,
+  now: number,
+  field: string,
+): number | null | undefined {
   if (value === undefined || value === null) return value;
   const ms = parseTime(value);
   if (ms === undefined) throw badRequest(`${field}: not a date`);
@@ -64,7 +70,11 @@ export function mountLinkRoutes(app: ServiceApp, deps: TinyUrlDeps, lookup: Link
       path: "/shorten",
       summary: "Create a short link",
       request: { body: { required: true, ...json(ShortenBody) } },
-      responses: { 201: { description: "Created", ...json(Link) }, 409: { description: "Slug taken", ...json(ErrorResponse) }, ...errors },
+      responses: {
+        201: { description: "Created", ...json(Link) },
+        409: { description: "Slug taken", ...json(ErrorResponse) },
+        ...errors,
+      },
     }),
     async (c) => {
       const body = c.req.valid("json");
@@ -99,7 +109,10 @@ export function mountLinkRoutes(app: ServiceApp, deps: TinyUrlDeps, lookup: Link
         throw new AppError(503, "unavailable", "Could not allocate a free code; try again");
       }
       await lookup.invalidate(link.code); // a cached "unknown code" answer must not outlive the insert
-      const view = linkView(link, shortBase(c, deps.config.PUBLIC_URL), { userId: c.var.userId, creator: true });
+      const view = linkView(link, shortBase(c, deps.config.PUBLIC_URL), {
+        userId: c.var.userId,
+        creator: true,
+      });
       return c.json(view, 201, { Location: view.shortUrl });
     },
   );
@@ -112,7 +125,11 @@ export function mountLinkRoutes(app: ServiceApp, deps: TinyUrlDeps, lookup: Link
       request: {
         query: z.object({
           limit: z.coerce.number().int().min(1).max(100).default(20),
-          cursor: z.string().regex(/^\d+$/).optional(),
+          cursor: z
+            .string()
+            .regex(CURSOR, "cursor: pass back the nextCursor of the previous page")
+            .optional()
+            .openapi({ description: "Opaque: the `nextCursor` of the previous page" }),
         }),
       },
       responses: { 200: { description: "Your links, newest first", ...json(LinkList) }, ...errors },
@@ -120,14 +137,16 @@ export function mountLinkRoutes(app: ServiceApp, deps: TinyUrlDeps, lookup: Link
     async (c) => {
       const userId = requireUser(c);
       const { limit, cursor } = c.req.valid("query");
-      const links = await deps.store.listByOwner(userId, limit + 1, cursor ? Number(cursor) : undefined);
+      const [, createdAt, code] = cursor ? (CURSOR.exec(cursor) ?? []) : [];
+      const after = createdAt && code ? { createdAt: Number(createdAt), code } : undefined;
+      const links = await deps.store.listByOwner(userId, limit + 1, after);
       const page = links.slice(0, limit);
       const base = shortBase(c, deps.config.PUBLIC_URL);
       const more = links.length > limit;
       return c.json(
         {
           links: page.map((l) => linkView(l, base, { userId })),
-          nextCursor: more ? String(page[page.length - 1]!.createdAt) : null,
+          nextCursor: more ? `${page[page.length - 1]!.createdAt}.${page[page.length - 1]!.code}` : null,
         },
         200,
       );
@@ -146,7 +165,8 @@ export function mountLinkRoutes(app: ServiceApp, deps: TinyUrlDeps, lookup: Link
       const { code } = c.req.valid("param");
       const link = await deps.store.get(code);
       if (!link) throw notFound(`No link with code ${code}`);
-      if (link.owner !== null && link.owner !== c.var.userId) throw forbidden("This link belongs to another user");
+      if (link.owner !== null && link.owner !== c.var.userId)
+        throw forbidden("This link belongs to another user");
       return c.json(linkView(link, shortBase(c, deps.config.PUBLIC_URL), { userId: c.var.userId }), 200);
     },
   );
@@ -201,7 +221,10 @@ export function mountLinkRoutes(app: ServiceApp, deps: TinyUrlDeps, lookup: Link
       path: "/api/links/{code}/qr.svg",
       summary: "QR code of the short URL",
       request: { params: CodeParam },
-      responses: { 200: { description: "SVG image", content: { "image/svg+xml": { schema: z.string() } } }, ...errors },
+      responses: {
+        200: { description: "SVG image", content: { "image/svg+xml": { schema: z.string() } } },
+        ...errors,
+      },
     }),
     async (c) => {
       const { code } = c.req.valid("param");

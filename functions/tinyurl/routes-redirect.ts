@@ -22,7 +22,19 @@ function failure(c: Context, status: 404 | 410, code: string, message: string): 
   return c.html(messagePage(status === 404 ? "Link not found" : "Link no longer available", message), status);
 }
 
-/** The request's waitUntil on Workers; undefined on Node (where `executionCtx` throws). */
+/**
+ * An empty redirect with an explicit zero length (otherwise Node sends it chunked). Not cached by shared
+ * caches, so a changed target or an expiry takes effect at once and every visit reaches us to be counted.
+ */
+function redirectResponse(c: Context, link: LinkRecord): Response {
+  return c.body(null, link.redirectStatus, {
+    Location: link.url,
+    "Cache-Control": "private, max-age=0",
+    "Content-Length": "0",
+  });
+}
+
+/** The request's waitUntil on Workers; undefined on Node (where `executionCtx` throws, which is costly). */
 function deferOf(c: Context): Defer | undefined {
   try {
     const ctx = c.executionCtx;
@@ -36,7 +48,11 @@ export function mountRedirectRoutes(app: ServiceApp, deps: TinyUrlDeps, lookup: 
   const now = deps.now ?? Date.now;
 
   /** Checks expiry and spends a visit where the link counts them. Returns a failure response or nothing. */
-  const admit = async (c: Context<AppEnv>, link: LinkRecord, spend: boolean): Promise<Response | undefined> => {
+  const admit = async (
+    c: Context<AppEnv>,
+    link: LinkRecord,
+    spend: boolean,
+  ): Promise<Response | undefined> => {
     const state = linkState(link, now());
     if (state === "expired") return failure(c, 410, "gone", "This link has expired.");
     if (link.maxVisits !== null && spend && !(await deps.store.claimVisit(link.code))) {
@@ -57,10 +73,9 @@ export function mountRedirectRoutes(app: ServiceApp, deps: TinyUrlDeps, lookup: 
         referrer: c.req.header("referer") ?? "",
         country: c.req.header(deps.config.COUNTRY_HEADER) ?? "",
       },
-      deferOf(c),
+      deps.visits.needsWaitUntil ? deferOf(c) : undefined,
     );
-    c.header("Cache-Control", "private, max-age=0");
-    return c.redirect(link.url, link.redirectStatus);
+    return redirectResponse(c, link);
   };
 
   const lookupCode = async (c: Context<AppEnv>) => {
@@ -79,7 +94,7 @@ export function mountRedirectRoutes(app: ServiceApp, deps: TinyUrlDeps, lookup: 
     }
     const denied = await admit(c, link, !isHead);
     if (denied) return denied;
-    if (isHead) return c.body(null, link.redirectStatus, { Location: link.url });
+    if (isHead) return redirectResponse(c, link);
     return redirect(c, link);
   };
 

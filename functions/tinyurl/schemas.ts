@@ -6,7 +6,10 @@ const timestamp = z.union([z.iso.datetime({ offset: true }), z.number().int().no
 
 export const ShortenBody = z
   .object({
-    url: z.string().max(MAX_URL_LENGTH * 2).openapi({ example: "https://example.com/a/long/path" }),
+    url: z
+      .string()
+      .max(MAX_URL_LENGTH * 2)
+      .openapi({ example: "https://example.com/a/long/path" }),
     slug: z.string().max(64).optional().openapi({ description: "Custom code, [A-Za-z0-9_-]{3,64}" }),
     expiresAt: timestamp.optional().openapi({ description: "ISO 8601 or epoch milliseconds" }),
     maxVisits: z.number().int().positive().max(1_000_000_000).optional(),
@@ -20,7 +23,10 @@ export const ShortenBody = z
 
 export const PatchBody = z
   .object({
-    url: z.string().max(MAX_URL_LENGTH * 2).optional(),
+    url: z
+      .string()
+      .max(MAX_URL_LENGTH * 2)
+      .optional(),
     expiresAt: timestamp.nullable().optional(),
     maxVisits: z.number().int().positive().max(1_000_000_000).nullable().optional(),
     title: z.string().max(300).nullable().optional(),
@@ -48,11 +54,18 @@ export const Link = z
   .openapi("Link");
 
 export const CodeParam = z.object({
-  code: z.string().min(1).max(64).openapi({ param: { name: "code", in: "path" }, example: "abc2345" }),
+  code: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: "code", in: "path" }, example: "abc2345" }),
 });
 
 export const AnalyticsQuery = z.object({
-  from: z.string().optional().openapi({ description: "ISO 8601 or epoch ms; default: 30 days (day) or 48 hours (hour) before `to`" }),
+  from: z
+    .string()
+    .optional()
+    .openapi({ description: "ISO 8601 or epoch ms; default: 30 days (day) or 48 hours (hour) before `to`" }),
   to: z.string().optional().openapi({ description: "ISO 8601 or epoch ms; default: now" }),
   interval: z.enum(["hour", "day"]).default("day"),
 });
@@ -82,7 +95,9 @@ export const ErrorResponse = z
   .object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) })
   .openapi("Error");
 
-export const LinkList = z.object({ links: z.array(Link), nextCursor: z.string().nullable() }).openapi("LinkList");
+export const LinkList = z
+  .object({ links: z.array(Link), nextCursor: z.string().nullable() })
+  .openapi("LinkList");
 
 /** Parses ISO 8601 or epoch milliseconds. */
 export function parseTime(value: string | number): number | undefined {

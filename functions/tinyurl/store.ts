@@ -84,6 +84,12 @@ export interface AnalyticsCounts {
 
 const BREAKDOWN_LIMIT = 10;
 
+/** Where a page of `listByOwner` ends. */
+export interface ListCursor {
+  createdAt: number;
+  code: string;
+}
+
 export class LinkStore {
   constructor(private readonly db: SqlExecutor) {}
 
@@ -115,19 +121,34 @@ export class LinkStore {
     return row ? toLink(row) : undefined;
   }
 
-  /** Newest first; `before` is the createdAt cursor of the previous page. */
-  async listByOwner(owner: string, limit: number, before?: number): Promise<LinkRecord[]> {
-    const rows = await this.db.query<LinkRow>(
-      `SELECT * FROM links WHERE owner = ? AND created_at < ? ORDER BY created_at DESC, code LIMIT ?`,
-      [owner, before ?? Number.MAX_SAFE_INTEGER, limit],
-    );
+  /**
+   * Newest first (ties by code); `after` is the last link of the previous page. The cursor carries the code
+   * too, so links created in the same millisecond are neither skipped nor repeated across pages.
+   */
+  async listByOwner(owner: string, limit: number, after?: ListCursor): Promise<LinkRecord[]> {
+    const rows = after
+      ? await this.db.query<LinkRow>(
+          `SELECT * FROM links WHERE owner = ? AND (created_at < ? OR (created_at = ? AND code > ?))
+           ORDER BY created_at DESC, code LIMIT ?`,
+          [owner, after.createdAt, after.createdAt, after.code, limit],
+        )
+      : await this.db.query<LinkRow>(
+          "SELECT * FROM links WHERE owner = ? ORDER BY created_at DESC, code LIMIT ?",
+          [owner, limit],
+        );
     return rows.map(toLink);
   }
 
   async update(code: string, patch: LinkPatch, nowMs: number): Promise<void> {
     const sets: string[] = [];
     const args: SqlValue[] = [];
-    const column = { url: "url", expiresAt: "expires_at", maxVisits: "max_visits", title: "title", tags: "tags" };
+    const column = {
+      url: "url",
+      expiresAt: "expires_at",
+      maxVisits: "max_visits",
+      title: "title",
+      tags: "tags",
+    };
     for (const [key, col] of Object.entries(column)) {
       const value = patch[key as keyof LinkPatch];
       if (value === undefined) continue;
@@ -189,11 +210,12 @@ export class LinkStore {
     const range = [code, from, to];
     const where = "WHERE code = ? AND ts >= ? AND ts <= ?";
     const step = INTERVAL_MS[interval];
-    const breakdown = (column: string) =>
+    // Column names come from the fixed list below, never from input; values are bound parameters.
+    const breakdown = (column: "referrer" | "country" | "browser" | "os" | "device") =>
       this.db.query<{ value: string; visits: number }>(
         `SELECT ${column} AS value, COUNT(*) AS visits FROM visits ${where} AND is_bot = 0
-         GROUP BY ${column} ORDER BY visits DESC, value LIMIT ${BREAKDOWN_LIMIT}`,
-        range,
+         GROUP BY ${column} ORDER BY visits DESC, value LIMIT ?`,
+        [...range, BREAKDOWN_LIMIT],
       );
     const [totals, series, referrers, countries, browsers, os, devices] = await Promise.all([
       this.db.query<{ total: number; humans: number; unique_visitors: number }>(
@@ -202,9 +224,10 @@ export class LinkStore {
         range,
       ),
       this.db.query<{ bucket: number; visits: number; humans: number }>(
-        `SELECT (ts / ${step}) * ${step} AS bucket, COUNT(*) AS visits, SUM(1 - is_bot) AS humans
-         FROM visits ${where} GROUP BY bucket ORDER BY bucket`,
-        range,
+        // CAST: drivers may bind a JS number as REAL, which would make this a float division.
+        `SELECT (ts / CAST(?1 AS INTEGER)) * CAST(?1 AS INTEGER) AS bucket, COUNT(*) AS visits, SUM(1 - is_bot) AS humans
+         FROM visits WHERE code = ?2 AND ts >= ?3 AND ts <= ?4 GROUP BY bucket ORDER BY bucket`,
+        [step, ...range],
       ),
       breakdown("referrer"),
       breakdown("country"),

@@ -6,7 +6,11 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
  * A link as the API shows it. The target of a password link is only shown to its owner (or to the
  * creator, in the 201 answer), never to someone who merely knows the code.
  */
-export function linkView(link: LinkRecord, shortBase: string, viewer: { userId?: string; creator?: boolean }) {
+export function linkView(
+  link: LinkRecord,
+  shortBase: string,
+  viewer: { userId?: string; creator?: boolean },
+) {
   const owned = link.owner !== null && link.owner === viewer.userId;
   const revealTarget = !link.passwordHash || owned || viewer.creator === true;
   return {

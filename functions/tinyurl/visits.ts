@@ -10,6 +10,8 @@ import type { LinkStore } from "./store.ts";
 export type Defer = (promise: Promise<unknown>) => void;
 
 export interface VisitRecorder {
+  /** True when `record` needs the request's waitUntil (asking for it costs something on Node). */
+  readonly needsWaitUntil: boolean;
   /** Takes the event without waiting; `defer` is the request's waitUntil where the runtime has one. */
   record(event: VisitEvent, defer?: Defer): void;
   /** Writes everything buffered so far. */
@@ -23,6 +25,7 @@ const MAX_PENDING = 100_000;
 
 /** Node: an in-process buffer flushed every `flushMs` or when `batchSize` events are waiting. */
 export class BufferedVisitRecorder implements VisitRecorder {
+  readonly needsWaitUntil = false;
   private pending: VisitEvent[] = [];
   private inFlight: Promise<void> = Promise.resolve();
   private readonly timer: ReturnType<typeof setInterval>;
@@ -60,7 +63,11 @@ export class BufferedVisitRecorder implements VisitRecorder {
       this.pending = batch.concat(this.pending);
       const dropped = this.pending.length - MAX_PENDING;
       if (dropped > 0) this.pending.splice(0, dropped);
-      this.log.error("visit flush failed; will retry", { events: batch.length, dropped: Math.max(0, dropped), err: String(err) });
+      this.log.error("visit flush failed; will retry", {
+        events: batch.length,
+        dropped: Math.max(0, dropped),
+        err: String(err),
+      });
     }
   }
 
@@ -75,6 +82,7 @@ export class BufferedVisitRecorder implements VisitRecorder {
  * waits for storage.
  */
 export class WaitUntilVisitRecorder implements VisitRecorder {
+  readonly needsWaitUntil = true;
   constructor(
     private readonly store: LinkStore,
     private readonly secret: string,

@@ -1,0 +1,50 @@
+import { UsageError } from "./lib/args.ts";
+
+/** `npm run bench -- <name> [options]`: runs one named benchmark. Benchmarks are scripts, not tests. */
+interface Benchmark {
+  description: string;
+  load: () => Promise<{ run(args: string[]): Promise<number> }>;
+}
+
+const BENCHMARKS: Record<string, Benchmark> = {
+  tinyurl: {
+    description: "TinyURL redirects and POST /shorten vs a bare node:http 302 ceiling",
+    load: () => import("./tinyurl.ts"),
+  },
+};
+
+function usage(): string {
+  const names = Object.entries(BENCHMARKS).map(([name, b]) => `  ${name.padEnd(12)} ${b.description}`);
+  return [
+    "Usage: npm run bench -- <name> [--duration S]",
+    "",
+    "Benchmarks:",
+    ...names,
+    "",
+    "Options:",
+    "  --duration S   measured seconds per scenario (default 10; env BENCH_DURATION)",
+  ].join("\n");
+}
+
+async function main(): Promise<number> {
+  const [name, ...rest] = process.argv.slice(2);
+  if (!name || name === "--help" || name === "-h") {
+    console.log(usage());
+    return name ? 0 : 1;
+  }
+  const bench = BENCHMARKS[name];
+  if (!bench) {
+    console.error(`Unknown benchmark: ${name}\n\n${usage()}`);
+    return 1;
+  }
+  return (await bench.load()).run(rest);
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    if (err instanceof UsageError) console.error(`${err.message}\n\n${usage()}`);
+    else console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    process.exit(1);
+  },
+);

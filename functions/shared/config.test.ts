@@ -1,0 +1,91 @@
+import { describe, expect, it } from "vitest";
+import { configSchema, loadConfig } from "./config.ts";
+
+describe("loadConfig", () => {
+  it("fills every default from an empty environment", () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      HOST: "0.0.0.0",
+      TINYURL_PORT: 5000,
+      NEWSFEED_PORT: 5001,
+      DOCS_PORT: 5002,
+      SERVICES: [],
+      DATA_DIR: "./data",
+      AUTH_SECRET: "canary-dev-secret-change-me",
+      LOG_LEVEL: "info",
+      APP_VERSION: "dev",
+      TRUST_PROXY: false,
+      COUNTRY_HEADER: "cf-ipcountry",
+      RATE_LIMIT_API: 100,
+      RATE_LIMIT_REDIRECT: 1200,
+      RATE_LIMIT_WINDOW_SECONDS: 60,
+      RATE_LIMIT_ALGORITHM: "sliding",
+      TINYURL_BLOCKED_HOSTS: [],
+      CACHE_TTL_SECONDS: 300,
+      VISIT_FLUSH_MS: 1000,
+      VISIT_BATCH_SIZE: 500,
+    });
+    for (const optional of [
+      "DATABASE_URL",
+      "DATABASE_AUTH_TOKEN",
+      "REDIS_URL",
+      "PUBLIC_URL",
+      "VISITOR_SALT",
+    ] as const) {
+      expect(config[optional]).toBeUndefined();
+    }
+  });
+
+  it("coerces and normalizes environment strings", () => {
+    const config = loadConfig({
+      TINYURL_PORT: "0",
+      RATE_LIMIT_API: "5",
+      SERVICES: " TinyURL , docs,,",
+      TINYURL_BLOCKED_HOSTS: "Evil.example, bad.test",
+      TRUST_PROXY: "true",
+      COUNTRY_HEADER: "X-Country",
+      RATE_LIMIT_ALGORITHM: "fixed",
+      LOG_LEVEL: "silent",
+      REDIS_URL: "redis://127.0.0.1:6379",
+    });
+    expect(config.TINYURL_PORT).toBe(0);
+    expect(config.RATE_LIMIT_API).toBe(5);
+    expect(config.SERVICES).toEqual(["tinyurl", "docs"]);
+    expect(config.TINYURL_BLOCKED_HOSTS).toEqual(["evil.example", "bad.test"]);
+    expect(config.TRUST_PROXY).toBe(true);
+    expect(config.COUNTRY_HEADER).toBe("x-country");
+    expect(config.RATE_LIMIT_ALGORITHM).toBe("fixed");
+    expect(config.REDIS_URL).toBe("redis://127.0.0.1:6379");
+  });
+
+  it("ignores variables it does not know", () => {
+    expect(() => loadConfig({ PATH: "/usr/bin", HOME: "/root" })).not.toThrow();
+  });
+
+  it.each([
+    ["TINYURL_PORT", "abc"],
+    ["TINYURL_PORT", "-1"],
+    ["RATE_LIMIT_API", "1.5"],
+    ["LOG_LEVEL", "loud"],
+    ["RATE_LIMIT_ALGORITHM", "token-bucket"],
+    ["TRUST_PROXY", "yes"],
+  ])("names the variable when %s=%s is invalid", (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^Invalid configuration: ${name}: `));
+  });
+
+  it("lists every problem at once", () => {
+    let message = "";
+    try {
+      loadConfig({ TINYURL_PORT: "x", LOG_LEVEL: "loud" });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/TINYURL_PORT: .*; LOG_LEVEL: /);
+  });
+
+  it("documents every variable", () => {
+    for (const [name, schema] of Object.entries(configSchema.shape)) {
+      expect(schema.description, name).toBeTruthy();
+    }
+  });
+});
