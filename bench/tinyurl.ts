@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- tinyurl`: the TinyURL hot path against a ceiling measured in the same run.
  *   (a) ceiling  — bare node:http answering a constant 302, in its own process
+ *   (f) floor    — the same 302 from a one-route Hono app: what the framework alone costs
  *   (b) redirect — GET /{code} on the real Node service (analytics on), cycling through 100 codes
  *   (c) shorten  — POST /shorten with a distinct URL per request
  * Goal: (b) >= 0.6 x (a) in req/s with p99 <= 25 ms. Informational: the exit code only reports errors.
@@ -27,8 +28,13 @@ const VISITOR_HEADERS = {
   accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
 };
 
-async function startCeiling(): Promise<{ child: Child; url: string }> {
-  const child = startChild("ceiling", TSX, ["bench/ceiling-server.ts"], process.env);
+async function startReference(kind: "node" | "hono"): Promise<{ child: Child; url: string }> {
+  const child = startChild(
+    kind === "node" ? "ceiling" : "floor",
+    TSX,
+    ["bench/ceiling-server.ts", kind],
+    process.env,
+  );
   const line = await child.line((l) => l.startsWith("{"));
   const { port } = JSON.parse(line) as { port: number };
   return { child, url: `http://127.0.0.1:${port}` };
@@ -134,22 +140,27 @@ export async function run(args: string[]): Promise<number> {
   onExit(() => rmSync(dataDir, { recursive: true, force: true }));
   const perScenario = warmupSec + durationSec;
   log(
-    `tinyurl benchmark: 3 scenarios x ${perScenario} s (${warmupSec} s warm-up + ${durationSec} s), ~${3 * perScenario + 10} s in all`,
+    `tinyurl benchmark: 4 scenarios x ${perScenario} s (${warmupSec} s warm-up + ${durationSec} s), ~${4 * perScenario + 10} s in all`,
   );
 
-  // (a) ceiling
-  const ceiling = await startCeiling();
-  await expectRedirect(`${ceiling.url}/x`);
-  const a = await runScenario({
-    key: "ceiling",
-    label: "(a) ceiling",
-    url: ceiling.url,
-    ok: (s) => s === 302,
-    serverCpu: () => groupCpuSeconds(ceiling.child),
-    options: { headers: VISITOR_HEADERS }, // same request bytes as (b)
-    ...common,
-  });
-  await ceiling.child.stop();
+  // (a) ceiling and (f) framework floor: same request bytes as (b)
+  const reference = async (kind: "node" | "hono", key: string, label: string) => {
+    const server = await startReference(kind);
+    await expectRedirect(`${server.url}/x`);
+    const stats = await runScenario({
+      key,
+      label,
+      url: `${server.url}/abc2345`,
+      ok: (s) => s === 302,
+      serverCpu: () => groupCpuSeconds(server.child),
+      options: { headers: VISITOR_HEADERS },
+      ...common,
+    });
+    await server.child.stop();
+    return stats;
+  };
+  const a = await reference("node", "ceiling", "(a) ceiling");
+  const f = await reference("hono", "floor", "(f) Hono floor");
 
   // (b) redirects: each connection starts at a different code so the 100 links are hit evenly.
   const service = await startService(dataDir);
@@ -221,13 +232,14 @@ export async function run(args: string[]): Promise<number> {
   console.log(
     table([
       ["(a) ceiling: node:http 302", a, "1.00x"],
+      ["(f) floor: bare Hono 302", f, `${(f.reqPerSec / a.reqPerSec).toFixed(2)}x`],
       ["(b) GET /{code} redirect", b, `${ratioB.toFixed(2)}x`],
       ["(c) POST /shorten", c, `${ratioC.toFixed(2)}x`],
     ]),
   );
   console.log("");
   console.log(
-    `Status codes: (a) ${JSON.stringify(a.statusCodes)}  (b) ${JSON.stringify(b.statusCodes)}  (c) ${JSON.stringify(c.statusCodes)}`,
+    `Status codes: (a) ${JSON.stringify(a.statusCodes)}  (f) ${JSON.stringify(f.statusCodes)}  (b) ${JSON.stringify(b.statusCodes)}  (c) ${JSON.stringify(c.statusCodes)}`,
   );
   if (cpuRatio !== null) {
     console.log(
@@ -252,9 +264,11 @@ export async function run(args: string[]): Promise<number> {
     connections: CONNECTIONS,
     durationSec,
     warmupSec,
-    scenarios: { ceiling: a, redirect: b, shorten: c },
+    scenarios: { ceiling: a, honoFloor: f, redirect: b, shorten: c },
     ratios: {
       redirectVsCeiling: round(ratioB),
+      honoFloorVsCeiling: round(f.reqPerSec / a.reqPerSec),
+      redirectVsHonoFloor: round(b.reqPerSec / f.reqPerSec),
       shortenVsCeiling: round(ratioC),
       redirectCpuPerReqVsCeiling: cpuRatio === null ? null : round(cpuRatio),
     },
@@ -263,7 +277,7 @@ export async function run(args: string[]): Promise<number> {
   };
   console.log(`BENCH_JSON ${JSON.stringify(json)}`);
 
-  const errored = a.errors + b.errors + c.errors > 0 || !analyticsOk;
+  const errored = a.errors + f.errors + b.errors + c.errors > 0 || !analyticsOk;
   return errored ? 1 : 0;
 }
 

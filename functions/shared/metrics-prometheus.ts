@@ -31,11 +31,22 @@ export function prometheusMetrics(service: string, version: string): PrometheusM
     buckets: BUCKETS,
     registers: [registry],
   });
+  // prom-client hashes the label object on every call; the label sets are few (routes × methods × statuses),
+  // so keep each set's bound children and skip the hashing on the hot path.
+  const bound = new Map<string, { count: () => void; time: (s: number) => void }>();
   return {
     registry,
     observe(labels, seconds) {
-      requests.inc(labels);
-      duration.observe(labels, seconds);
+      const key = `${labels.route} ${labels.method} ${labels.status}`;
+      let series = bound.get(key);
+      if (!series) {
+        const counter = requests.labels(labels);
+        const histogram = duration.labels(labels);
+        series = { count: () => counter.inc(), time: (s) => histogram.observe(s) };
+        bound.set(key, series);
+      }
+      series.count();
+      series.time(seconds);
     },
     async render() {
       return { contentType: registry.contentType, body: await registry.metrics() };

@@ -26,6 +26,17 @@ export function platformContract(api: ContractClient, options: ContractOptions):
       );
     });
 
+    it("draws a QR code of the short URL as SVG", async () => {
+      const link = await api.shorten({ url: "https://example.com/qr" });
+      const res = await api.send(`/api/links/${link.code}/qr.svg`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toContain("image/svg+xml");
+      const svg = await res.text();
+      expect(svg).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
+      expect(svg.length).toBeGreaterThan(500); // modules drawn, not an empty frame
+      await expectError(await api.send("/api/links/nope-none/qr.svg"), 404, "not_found");
+    });
+
     it("answers an unknown API route with the error shape", async () => {
       await expectError(await api.send("/api/nothing/here"), 404, "not_found");
     });

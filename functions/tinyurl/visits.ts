@@ -79,7 +79,9 @@ export class BufferedVisitRecorder implements VisitRecorder {
 
 /**
  * Edge: each visit is written after the response is sent, inside `ctx.waitUntil`, so the redirect never
- * waits for storage.
+ * waits for storage. Batching happens in the database Durable Object: its SQLite writes are coalesced
+ * into one commit per burst by the object's output gate. Batching here instead would make one request
+ * wait on another's I/O, which workerd forbids across request contexts.
  */
 export class WaitUntilVisitRecorder implements VisitRecorder {
   readonly needsWaitUntil = true;
