@@ -31,9 +31,18 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info("shutting down", { signal });
-    await Promise.allSettled(running.map((s) => s.close()));
-    log.info("stopped");
-    process.exit(0);
+    // A request that never finishes must not keep the process (and its rollout) hanging forever.
+    setTimeout(() => {
+      log.error("graceful stop timed out; exiting", { seconds: config.SHUTDOWN_TIMEOUT_SECONDS });
+      process.exit(1);
+    }, config.SHUTDOWN_TIMEOUT_SECONDS * 1000).unref();
+    const results = await Promise.allSettled(running.map((s) => s.close()));
+    const failures = results.flatMap((r, i) =>
+      r.status === "rejected" ? [{ service: running[i]!.name, err: String(r.reason) }] : [],
+    );
+    for (const failure of failures) log.error("graceful stop failed", failure);
+    log.info("stopped", { clean: failures.length === 0 });
+    process.exit(failures.length === 0 ? 0 : 1);
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));

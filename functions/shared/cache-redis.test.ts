@@ -19,12 +19,13 @@ describe.skipIf(skipWithoutRedis("redis cache"))("redisCache against redis-serve
   let caches: Cache[] = [];
 
   /** One replica: its own command and subscriber connections, its own LRU. */
-  async function replica(options: { localTtlSeconds?: number; log?: Logger } = {}) {
+  async function replica(options: { localTtlSeconds?: number; log?: Logger; redeleteAfterMs?: number } = {}) {
     const connection = connectRedis(server.url, options.log ?? silent);
     connections.push(connection);
     const cache = await redisCache(connection, {
       log: options.log ?? silent,
       localTtlSeconds: options.localTtlSeconds,
+      redeleteAfterMs: options.redeleteAfterMs,
     });
     caches.push(cache);
     return { cache, connection };
@@ -110,6 +111,25 @@ describe.skipIf(skipWithoutRedis("redis cache"))("redisCache against redis-serve
     );
     expect(await a.cache.get("link:x")).toBeUndefined();
     expect(await b.cache.get("link:y")).toBe("keep");
+  });
+
+  it("deletes again shortly after, removing a stale value a slow reader put back", async () => {
+    const a = await replica({ redeleteAfterMs: 50 });
+    const b = await replica();
+    await a.cache.delete("link:z");
+    // A reader that fetched the old row before the write now caches it, after the first delete.
+    await b.cache.set("link:z", "stale", 60);
+    expect(await raw.get(`${PREFIX}link:z`)).toBe("stale");
+    await eventually(
+      () => raw.exists(`${PREFIX}link:z`),
+      (n) => n === 0,
+      { what: "second delete" },
+    );
+    await eventually(
+      () => b.cache.get("link:z"),
+      (v) => v === undefined,
+      { what: "second invalidation on B" },
+    );
   });
 
   it("after the subscriber reconnects, the LRU is cleared (messages may have been missed) and used again", async () => {

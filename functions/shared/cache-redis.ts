@@ -17,11 +17,16 @@ const PREFIX = "canary:cache:";
  *   read only fills the LRU if no invalidation arrived while it was in flight.
  * - Messages published while the subscriber is disconnected are lost. While it is down the LRU is bypassed;
  *   once the subscription is confirmed again the LRU is cleared and used again.
+ * A third race is narrowed, not closed: a replica that read the database just before a write may put the
+ * old value into Redis just after the writer's delete. `delete` therefore runs twice, the second time
+ * `redeleteAfterMs` later ("delayed double delete"), which bounds that staleness to the delay.
  */
 export async function redisCache(
   redis: RedisConnection,
-  options: { log: Logger; localMaxEntries?: number; localTtlSeconds?: number },
+  options: { log: Logger; localMaxEntries?: number; localTtlSeconds?: number; redeleteAfterMs?: number },
 ): Promise<Cache> {
+  const redeleteAfterMs = options.redeleteAfterMs ?? 500;
+  const pendingRedeletes = new Set<ReturnType<typeof setTimeout>>();
   const local = new LruCache(options.localMaxEntries ?? 10_000);
   const localTtl = options.localTtlSeconds ?? 60;
   let generation = 0;
@@ -88,12 +93,27 @@ export async function redisCache(
       }
     },
     async delete(key) {
-      invalidateLocal(key);
-      // Invalidation must not be lost silently: a failure here surfaces to the writer.
-      await redis.client.del(PREFIX + key);
-      await redis.client.publish(CHANNEL, key);
+      const invalidate = async () => {
+        invalidateLocal(key);
+        await redis.client.del(PREFIX + key);
+        await redis.client.publish(CHANNEL, key);
+      };
+      // The first invalidation must not be lost silently: a failure here surfaces to the writer.
+      await invalidate();
+      if (redeleteAfterMs > 0) {
+        const timer = setTimeout(() => {
+          pendingRedeletes.delete(timer);
+          invalidate().catch((err) =>
+            options.log.warn("redis cache re-delete failed", { key, err: String(err) }),
+          );
+        }, redeleteAfterMs);
+        timer.unref?.();
+        pendingRedeletes.add(timer);
+      }
     },
     async close() {
+      for (const timer of pendingRedeletes) clearTimeout(timer);
+      pendingRedeletes.clear();
       sub.off("message", onMessage);
       sub.off("close", onClose);
       sub.off("ready", onReady);

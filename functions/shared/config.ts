@@ -67,6 +67,9 @@ export const configSchema = z.object({
   CACHE_TTL_SECONDS: int(300).describe("How long a redirect lookup stays cached."),
   VISIT_FLUSH_MS: int(1000).describe("How often buffered visits are written (Node)."),
   VISIT_BATCH_SIZE: int(500).describe("Buffered visits that trigger an immediate write (Node)."),
+  SHUTDOWN_TIMEOUT_SECONDS: int(20).describe(
+    "On SIGTERM, how long in-flight requests and buffered writes may take before the process exits anyway.",
+  ),
   VISITOR_SALT: z
     .string()
     .optional()

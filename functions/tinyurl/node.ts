@@ -69,10 +69,13 @@ export async function startTinyUrl(
     server,
     async close() {
       await closeServer(server);
-      await visits.close();
-      await cache.close?.();
-      await redis?.close();
-      client.close();
+      try {
+        await visits.close();
+      } finally {
+        await cache.close?.();
+        await redis?.close();
+        client.close();
+      }
     },
   };
 }

@@ -128,6 +128,22 @@ describe("BufferedVisitRecorder", () => {
     expect(fake.rows().map((r) => r.ts)).toEqual([1, 2, 3].map((i) => event(i).ts));
   });
 
+  it("close retries a failed final write, and rejects naming the count when it cannot", async () => {
+    const fake = fakeStore();
+    const { log } = captureLog();
+    const recorder = new BufferedVisitRecorder(fake.store, "salt", log, { flushMs: 60_000, batchSize: 100 });
+    recorder.record(event(1));
+    fake.failNext(2); // the final flush and its first retry fail; the second retry succeeds
+    await recorder.close([0, 0]);
+    expect(fake.rows()).toHaveLength(1);
+
+    const stuck = new BufferedVisitRecorder(fake.store, "salt", log, { flushMs: 60_000, batchSize: 100 });
+    stuck.record(event(2));
+    stuck.record(event(3));
+    fake.failNext(10);
+    await expect(stuck.close([0, 0])).rejects.toThrow("2 visits could not be written before exit");
+  });
+
   it("serializes flushes: a shutdown waits for the write in progress", async () => {
     const fake = fakeStore();
     const { log } = captureLog();

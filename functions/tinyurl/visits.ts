@@ -71,9 +71,20 @@ export class BufferedVisitRecorder implements VisitRecorder {
     }
   }
 
-  async close(): Promise<void> {
+  /**
+   * Final flush on shutdown, retried a few times (a database blip should not lose visits). If events are
+   * still unwritten it rejects, so the process exits non-zero and says how many were lost.
+   */
+  async close(retryDelaysMs: readonly number[] = [100, 500, 2000]): Promise<void> {
     clearInterval(this.timer);
     await this.flush();
+    for (const delay of retryDelaysMs) {
+      if (this.pending.length === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      await this.flush();
+    }
+    if (this.pending.length > 0)
+      throw new Error(`${this.pending.length} visits could not be written before exit`);
   }
 }
 
