@@ -55,6 +55,11 @@ export default defineConfig({
         "functions/shared/**": { lines: 95, branches: 85, functions: 95 },
         "functions/tinyurl/**": { lines: 95, branches: 85, functions: 90 },
         "functions/tinyurl/{links,analytics,link-lookup,password,store,view}.ts": { lines: 100 },
+        "orchestrator/prd/**": { lines: 99, branches: 90 },
+        "orchestrator/tasks/**": { lines: 95, branches: 85 },
+        "orchestrator/executor/**": { lines: 95, branches: 85 },
+        // orchestrator/commands/** is exercised through the real CLI in child processes (commands.test.ts),
+        // which v8 coverage of the test process does not see; it has no threshold.
       },
     },
   },

@@ -2,6 +2,8 @@
 import { Command, InvalidArgumentError } from "commander";
 import { signToken } from "../functions/shared/auth.ts";
 import { loadConfig } from "../functions/shared/config.ts";
+import { registerTaskCommands, reportError } from "./commands/index.ts";
+import { registerRunCommand } from "./executor/cli-run.ts";
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -29,7 +31,13 @@ export function buildCli(): Command {
       process.stdout.write(`${await signToken(user, config.AUTH_SECRET, options.ttl)}\n`);
     });
 
+  registerTaskCommands(program);
+  registerRunCommand(program);
   return program;
 }
 
-await buildCli().parseAsync(process.argv);
+try {
+  await buildCli().parseAsync(process.argv);
+} catch (error) {
+  reportError(error);
+}
