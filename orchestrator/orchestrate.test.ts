@@ -21,6 +21,6 @@ describe("npm run orchestrate (dry run)", () => {
     expect(stdout).toMatch(/Phase 1: Foundation and TinyURL\s+\[█+\]\s+100\.0%/);
     const tagged = JSON.parse(readFileSync(file, "utf8")) as { master: { tasks: { title: string }[] } };
     const titles = tagged.master.tasks.map((t) => t.title);
-    expect(titles).toEqual(expect.arrayContaining(["Foundation and TinyURL", "Install and verify"]));
+    expect(titles).toEqual(expect.arrayContaining(["Foundation and TinyURL", "Verify the tree"]));
   });
 });
