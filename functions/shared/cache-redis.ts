@@ -98,8 +98,11 @@ export async function redisCache(
         await redis.client.del(PREFIX + key);
         await redis.client.publish(CHANNEL, key);
       };
-      // The first invalidation must not be lost silently: a failure here surfaces to the writer.
-      await invalidate();
+      // The writer's change is already stored, so a Redis outage must not turn it into an error: the failure
+      // is logged, the delayed re-delete tries again, and other replicas' LRUs expire within localTtl.
+      await invalidate().catch((err) =>
+        options.log.error("redis cache invalidation failed; retrying", { key, err: String(err) }),
+      );
       if (redeleteAfterMs > 0) {
         const timer = setTimeout(() => {
           pendingRedeletes.delete(timer);

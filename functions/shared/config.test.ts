@@ -7,8 +7,6 @@ describe("loadConfig", () => {
     expect(config).toMatchObject({
       HOST: "0.0.0.0",
       TINYURL_PORT: 5000,
-      NEWSFEED_PORT: 5001,
-      DOCS_PORT: 5002,
       SERVICES: [],
       DATA_DIR: "./data",
       AUTH_SECRET: "canary-dev-secret-change-me",

@@ -50,8 +50,11 @@ export function csrfProtection(trustedOrigins: readonly string[] = []): Middlewa
     // Forms and other requests a page can send cross-site without a preflight are GET/HEAD/POST only. A
     // body-less DELETE from an API client has no Origin and no content type, which hono's check would
     // take for text/plain and refuse.
-    // A bearer token is never sent ambiently by a browser, so a request carrying one cannot be forged.
+    // A bearer token is never sent ambiently by a browser, so a request carrying one cannot be forged; and
+    // browsers always send Origin or Sec-Fetch-Site on a cross-site POST, so a request with neither comes
+    // from a non-browser client (curl, a server) and is left to the API's own validation.
     if (c.req.method !== "POST" || c.req.header("authorization")) return next();
+    if (!c.req.header("origin") && !c.req.header("sec-fetch-site")) return next();
     try {
       await check(c, next);
     } catch (err) {

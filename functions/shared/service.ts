@@ -70,6 +70,18 @@ export function createServiceApp(options: ServiceOptions): ServiceApp {
     const { contentType, body } = await options.metrics.render();
     return c.body(body, 200, { "Content-Type": contentType });
   });
+  for (const [path, summary] of [
+    ["/healthz", "Liveness: the process answers"],
+    ["/readyz", "Readiness: every dependency answers (503 naming the ones that do not)"],
+    ["/metrics", "Prometheus text exposition (Node runtime)"],
+  ] as const) {
+    app.openAPIRegistry.registerPath({
+      method: "get",
+      path,
+      summary,
+      responses: { 200: { description: "OK" } },
+    });
+  }
   app.get("/openapi.json", (c) =>
     c.json(
       app.getOpenAPI31Document({

@@ -72,6 +72,24 @@ export function accessContract(api: ContractClient, options: ContractOptions): v
       await expectError(json, 401, "unauthorized");
     });
 
+    it("answers API clients with the error shape, and a null or malformed body with 401, not 500", async () => {
+      const { link } = await create();
+      const asked = await api.send(`/${link.code}`, { headers: { accept: "application/json" } });
+      await expectError(asked, 401, "password_required");
+      const json = { accept: "application/json", "content-type": "application/json" };
+      await expectError(
+        await api.send(`/${link.code}`, { body: "null", headers: json }),
+        401,
+        "unauthorized",
+      );
+      const multipart = { accept: "application/json", "content-type": "multipart/form-data; boundary=xyz" };
+      await expectError(
+        await api.send(`/${link.code}`, { body: "garbage", headers: multipart }),
+        401,
+        "unauthorized",
+      );
+    });
+
     it("refuses a form post from another site (CSRF) with 403", async () => {
       const { link } = await create();
       const res = await api.send(`/${link.code}`, {
@@ -101,6 +119,9 @@ export function accessContract(api: ContractClient, options: ContractOptions): v
       const link = await api.shorten({ url: "https://example.com/range" });
       await expectError(await api.send(`/api/analytics/${link.code}?from=yesterday`), 400, "invalid_request");
       await expectError(await api.send(`/api/analytics/${link.code}?interval=week`), 400, "invalid_request");
+      for (const to of ["9999999999999999", "99999999999999999999"]) {
+        await expectError(await api.send(`/api/analytics/${link.code}?to=${to}`), 400, "invalid_request");
+      }
     });
   });
 

@@ -72,6 +72,15 @@ export function tinyUrlContract(fetcher: Fetcher, options: ContractOptions): voi
       await expectError(await api.send("/shorten", { json: body }), 400, "invalid_request");
     });
 
+    it("takes a date-only expiry, and refuses one past year 9999 with 400", async () => {
+      const link = await api.shorten({ url: "https://example.com/dated", expiresAt: "2999-01-01" });
+      expect(link.expiresAt).toBe("2999-01-01T00:00:00.000Z");
+      for (const expiresAt of [9_000_000_000_000_000, "99999-01-01", "next tuesday"]) {
+        const res = await api.send("/shorten", { json: { url: "https://example.com/far", expiresAt } });
+        await expectError(res, 400, "invalid_request");
+      }
+    });
+
     it("uses a custom slug as the code", async () => {
       const slug = unique("launch");
       const link = await api.shorten({ url: "https://example.com/launch", slug });
@@ -158,6 +167,16 @@ export function tinyUrlContract(fetcher: Fetcher, options: ContractOptions): voi
       await new Promise((resolve) => setTimeout(resolve, expiresAt - Date.now() + 100));
       const res = await api.send(`/${link.code}`, { headers: { accept: "application/json" } });
       await expectError(res, 410, "gone");
+    });
+
+    it("keeps HEAD and POST in step with GET once a link is spent or expired", async () => {
+      const once = await api.shorten({ url: "https://example.com/last", maxVisits: 1 });
+      await expectRedirect(await api.follow(once.code), 302, "https://example.com/last");
+      const head = await api.follow(once.code, "HEAD");
+      expect(head.status).toBe(410);
+      await head.body?.cancel();
+      const post = await api.send(`/${once.code}`, { json: {}, headers: { accept: "application/json" } });
+      await expectError(post, 410, "gone");
     });
 
     it("answers 410 once maxVisits are spent (HEAD spends none)", async () => {

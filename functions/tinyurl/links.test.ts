@@ -14,14 +14,20 @@ describe("generateCode", () => {
   });
 
   it("rejects bytes that would bias the distribution", () => {
-    // 55 symbols: bytes >= 220 must be skipped, so 255 never maps to a symbol.
+    // 56 symbols: 256 % 56 = 32, so bytes 224..255 must be skipped and 0..223 map to symbol byte % 56.
+    expect(CODE_ALPHABET).toHaveLength(56);
+    const feed = [255, 224, 223, 0, 55, 56, 111, 112, 168, 250, 200];
     let calls = 0;
     const random = (n: number) => {
       calls++;
-      return new Uint8Array(n).fill(calls === 1 ? 255 : 0);
+      const out = new Uint8Array(n).fill(1);
+      out.set(feed.slice(0, n));
+      return out;
     };
-    expect(generateCode(random)).toBe("2222222");
-    expect(calls).toBe(2);
+    const code = generateCode(random);
+    expect(calls).toBe(1);
+    // 255 and 224 skipped; 223→55 'z', 0→0 '2', 55→'z', 56→'2', 111→'z', 112→'2', 168→'2'
+    expect(code).toBe("z2z2z22");
   });
 });
 
@@ -84,5 +90,26 @@ describe("checkTarget length after normalization", () => {
     expect(raw.length).toBeLessThanOrEqual(2048);
     const result = checkTarget(raw, policy);
     expect(result).toEqual({ ok: false, reason: "url is longer than 2048 characters" });
+  });
+});
+
+describe("checkTarget and this service's own host", () => {
+  const local = { ownHosts: ["localhost:5055"], blockedHosts: [] };
+  it.each([
+    "http://localhost:5055/x",
+    "http://LOCALHOST.:5055/x",
+    "http://127.0.0.1:5055/x",
+    "http://[::1]:5055/x",
+  ])("refuses %s, another spelling of the service itself", (url) => {
+    expect(checkTarget(url, local)).toEqual({ ok: false, reason: "url points to this shortener" });
+  });
+  it("ignores an own host that is not a host (a malformed Host header)", () => {
+    expect(checkTarget("https://example.com/", { ownHosts: ["bad host:x"], blockedHosts: [] }).ok).toBe(true);
+  });
+  it("allows another service on the same machine", () => {
+    expect(checkTarget("http://127.0.0.1:9000/x", local).ok).toBe(true);
+  });
+  it("matches a public host on any port when it has none", () => {
+    expect(checkTarget("https://sho.rt./abc", policy).ok).toBe(false);
   });
 });

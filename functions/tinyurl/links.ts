@@ -2,7 +2,7 @@
  * Link rules, pure: short codes, custom slugs, target validation and a link's redirect state.
  */
 
-/** 55 symbols: no 0/O/o, 1/l/I, which people misread when they type a code from paper. */
+/** 56 symbols: no 0/O/o, 1/l/I, which people misread when they type a code from paper. */
 export const CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz";
 export const CODE_LENGTH = 7;
 export const MAX_URL_LENGTH = 2048;
@@ -70,6 +70,24 @@ function hostMatches(host: string, rule: string): boolean {
   return host === rule || host.endsWith(`.${rule}`);
 }
 
+const LOOPBACK = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
+
+/**
+ * Whether `hostname:port` reaches the server known as `own` ("host" or "host:port"): names compared
+ * without a trailing dot, every loopback name counting as one, and a missing port matching any.
+ */
+function isSameServer(own: string, hostname: string, port: string): boolean {
+  let ownUrl: URL;
+  try {
+    ownUrl = new URL(`http://${own}`);
+  } catch {
+    return false;
+  }
+  const a = ownUrl.hostname.toLowerCase().replace(/\.$/, "");
+  const sameName = a === hostname || (LOOPBACK.test(a) && LOOPBACK.test(hostname));
+  return sameName && (ownUrl.port === "" || port === "" || ownUrl.port === port);
+}
+
 /** Accepts only absolute http(s) URLs with a host, within the length limit, not ours, not blocked. */
 export function checkTarget(raw: string, policy: TargetPolicy): TargetCheck {
   const input = raw.trim();
@@ -88,9 +106,7 @@ export function checkTarget(raw: string, policy: TargetPolicy): TargetCheck {
   const host = url.hostname.toLowerCase().replace(/\.$/, "");
   if (!host) return { ok: false, reason: "url has no host" };
   if (url.username || url.password) return { ok: false, reason: "url may not contain credentials" };
-  if (
-    policy.ownHosts.some((own) => own.toLowerCase() === url.host.toLowerCase() || own.toLowerCase() === host)
-  ) {
+  if (policy.ownHosts.some((own) => isSameServer(own, host, url.port))) {
     return { ok: false, reason: "url points to this shortener" };
   }
   const blocked = policy.blockedHosts.find((rule) => hostMatches(host, rule));

@@ -38,7 +38,8 @@ function futureTime(
 ): number | null | undefined {
   if (value === undefined || value === null) return value;
   const ms = parseTime(value);
-  if (ms === undefined) throw badRequest(`${field}: not a date`);
+  if (ms === undefined)
+    throw badRequest(`${field}: not a date (ISO 8601 or epoch milliseconds, up to year 9999)`);
   if (ms <= now) throw badRequest(`${field}: must be in the future`);
   return ms;
 }
@@ -127,7 +128,7 @@ export function mountLinkRoutes(app: ServiceApp, deps: TinyUrlDeps, lookup: Link
           limit: z.coerce.number().int().min(1).max(100).default(20),
           cursor: z
             .string()
-            .regex(CURSOR, "cursor: pass back the nextCursor of the previous page")
+            .regex(CURSOR, "pass back the nextCursor of the previous page")
             .optional()
             .openapi({ description: "Opaque: the `nextCursor` of the previous page" }),
         }),
@@ -231,7 +232,9 @@ export function mountLinkRoutes(app: ServiceApp, deps: TinyUrlDeps, lookup: Link
       const link = await lookup.get(code);
       if (!link) throw notFound(`No link with code ${code}`);
       const svg = renderSVG(`${shortBase(c, deps.config.PUBLIC_URL)}/${code}`, { ecc: "M", border: 2 });
-      return c.body(svg, 200, { "Content-Type": "image/svg+xml", "Cache-Control": "public, max-age=86400" });
+      // Without PUBLIC_URL the encoded origin comes from the request's Host, so shared caches must not keep it.
+      const cache = deps.config.PUBLIC_URL ? "public, max-age=86400" : "private, max-age=86400";
+      return c.body(svg, 200, { "Content-Type": "image/svg+xml", "Cache-Control": cache });
     },
   );
 }

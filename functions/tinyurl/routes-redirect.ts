@@ -83,19 +83,41 @@ export function mountRedirectRoutes(app: ServiceApp, deps: TinyUrlDeps, lookup: 
     return SLUG_PATTERN.test(code) ? lookup.get(code) : undefined;
   };
 
+  /** Asks for the password: a form for browsers, the error shape for API clients. Never the target. */
+  const passwordRequired = (c: Context<AppEnv>, link: LinkRecord, wrong: boolean) =>
+    wantsJson(c)
+      ? c.json(
+          errorBody(
+            wrong ? "unauthorized" : "password_required",
+            wrong ? "Wrong password" : "This link needs a password",
+          ),
+          401,
+        )
+      : c.html(passwordPage(link.code, link.title, wrong), 401);
+
   const handle = async (c: Context<AppEnv>) => {
-    const link = await lookupCode(c);
+    let link = await lookupCode(c);
     if (!link) return failure(c, 404, "not_found", "No link has this code.");
-    // HEAD is what link checkers and unfurlers send: answer truthfully but spend and count nothing.
+    // HEAD is what link checkers and unfurlers send: answer truthfully but spend and count nothing. The
+    // cached record's visit count can be behind, so a HEAD on a counted link reads the current one.
     const isHead = c.req.method === "HEAD";
-    if (link.passwordHash) {
-      const denied = await admit(c, link, false);
-      return denied ?? c.html(passwordPage(link.code, link.title, false), 401);
-    }
+    if (isHead && link.maxVisits !== null) link = (await deps.store.get(link.code)) ?? link;
+    if (link.passwordHash) return (await admit(c, link, false)) ?? passwordRequired(c, link, false);
     const denied = await admit(c, link, !isHead);
     if (denied) return denied;
-    if (isHead) return redirectResponse(c, link);
-    return redirect(c, link);
+    return isHead ? redirectResponse(c, link) : redirect(c, link);
+  };
+
+  /** The password from a form or JSON body; undefined when the body is not one of those or malformed. */
+  const submittedPassword = async (c: Context<AppEnv>): Promise<string | undefined> => {
+    try {
+      const type = c.req.header("content-type") ?? "";
+      const body: unknown = type.includes("application/json") ? await c.req.json() : await c.req.parseBody();
+      const password = (body as { password?: unknown } | null)?.password;
+      return typeof password === "string" && password.length > 0 ? password : undefined;
+    } catch {
+      return undefined;
+    }
   };
 
   app.get("/:code", handle);
@@ -103,16 +125,11 @@ export function mountRedirectRoutes(app: ServiceApp, deps: TinyUrlDeps, lookup: 
   app.post("/:code", async (c) => {
     const link = await lookupCode(c);
     if (!link) return failure(c, 404, "not_found", "No link has this code.");
-    if (!link.passwordHash) return redirect(c, link);
-    const type = c.req.header("content-type") ?? "";
-    const body = type.includes("application/json")
-      ? ((await c.req.json().catch(() => ({}))) as { password?: unknown })
-      : await c.req.parseBody();
-    const password = typeof body.password === "string" ? body.password : "";
-    if (!password || !(await verifyPassword(password, link.passwordHash))) {
-      return wantsJson(c)
-        ? c.json(errorBody("unauthorized", "Wrong password"), 401)
-        : c.html(passwordPage(link.code, link.title, true), 401);
+    if (link.passwordHash) {
+      const password = await submittedPassword(c);
+      if (!password || !(await verifyPassword(password, link.passwordHash))) {
+        return passwordRequired(c, link, true);
+      }
     }
     const denied = await admit(c, link, true);
     return denied ?? redirect(c, link);
@@ -125,9 +142,26 @@ export function mountRedirectRoutes(app: ServiceApp, deps: TinyUrlDeps, lookup: 
     request: { params: CodeParam },
     responses: {
       302: { description: "Redirect to the target (301/307/308 when the link says so)" },
-      401: { description: "Password link: an HTML form asking for the password" },
+      401: {
+        description:
+          "Password link: an HTML form asking for the password (JSON error on Accept: application/json)",
+      },
       404: { description: "Unknown code" },
       410: { description: "Expired or out of visits" },
+      429: { description: "Redirect rate limit spent" },
+    },
+  });
+  app.openAPIRegistry.registerPath({
+    method: "post",
+    path: "/{code}",
+    summary: "Unlock a password link (form field or JSON `password`) and follow it",
+    request: { params: CodeParam },
+    responses: {
+      302: { description: "Right password: redirect to the target" },
+      401: { description: "Wrong or missing password" },
+      404: { description: "Unknown code" },
+      410: { description: "Expired or out of visits" },
+      429: { description: "API rate limit spent (caps guessing)" },
     },
   });
 }

@@ -2,7 +2,11 @@
 import { z } from "@hono/zod-openapi";
 import { MAX_URL_LENGTH } from "./links.ts";
 
-const timestamp = z.union([z.iso.datetime({ offset: true }), z.number().int().nonnegative()]);
+/** The last instant a Date can print (year 9999); later values would fail when rendered as ISO 8601. */
+export const MAX_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/** ISO 8601 (date or date-time; without an offset it is UTC) or epoch milliseconds, up to year 9999. */
+const timestamp = z.union([z.string().max(64), z.number().int().nonnegative().max(MAX_TIME)]);
 
 export const ShortenBody = z
   .object({
@@ -99,10 +103,20 @@ export const LinkList = z
   .object({ links: z.array(Link), nextCursor: z.string().nullable() })
   .openapi("LinkList");
 
-/** Parses ISO 8601 or epoch milliseconds. */
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
+
+/**
+ * Parses ISO 8601 (a date-time without an offset is taken as UTC) or epoch milliseconds. Anything else,
+ * and anything outside year 0 (1970) … 9999, is undefined: callers answer 400.
+ */
 export function parseTime(value: string | number): number | undefined {
-  if (typeof value === "number") return value;
-  if (/^\d+$/.test(value)) return Number(value);
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? undefined : ms;
+  let ms: number;
+  if (typeof value === "number") ms = value;
+  else if (/^\d{1,16}$/.test(value)) ms = Number(value);
+  else if (ISO_8601.test(value)) {
+    const utc =
+      /[T ]\d{2}:\d{2}/.test(value) && !/(?:Z|[+-]\d{2}:?\d{2})$/i.test(value) ? `${value}Z` : value;
+    ms = Date.parse(utc.replace(" ", "T"));
+  } else return undefined;
+  return Number.isInteger(ms) && ms >= 0 && ms <= MAX_TIME ? ms : undefined;
 }

@@ -135,6 +135,10 @@ const expiresAt = fc.oneof(
   fc.integer({ min: 1, max: 1000 }).map((days) => Date.now() + days * 86_400_000),
   fc.integer({ min: 1, max: 1000 }).map((days) => new Date(Date.now() + days * 86_400_000).toISOString()),
   fc.integer({ min: -1e12, max: Date.now() }),
+  // Far beyond what a Date can print, as numbers and as text: must be a 400, never a 500 after the insert.
+  fc.integer({ min: Date.now(), max: Number.MAX_SAFE_INTEGER }),
+  fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }).map(String),
+  fc.constantFrom("2030-01-01", "2030-01-01T00:00:00", "+275760-09-13T00:00:00.000Z", "99999-01-01"),
   fc.string(),
 );
 const fields = fc.record({

@@ -166,6 +166,7 @@ describe("LinkStore", () => {
   });
 
   it("aggregates analytics: totals, humans, bots, unique humans, series and breakdowns", async () => {
+    await store.insert(link("abc"));
     await store.insertVisits([
       visit({ ts: T0 + 5, visitor: "v1", referrer: "t.co", country: "DE" }),
       visit({ ts: T0 + 10, visitor: "v1", referrer: "t.co", country: "DE" }),
@@ -235,6 +236,7 @@ describe("LinkStore", () => {
   });
 
   it("keeps the top 10 of a breakdown, most visits first, ties by value", async () => {
+    await store.insert(link("abc"));
     const rows = Array.from({ length: 12 }, (_, i) =>
       Array.from({ length: i < 2 ? 5 : 1 }, () =>
         visit({ referrer: `r${String(i).padStart(2, "0")}.example` }),
@@ -250,7 +252,16 @@ describe("LinkStore", () => {
     ]);
   });
 
+  it("drops visits of deleted links and visits older than the link (a reused slug starts clean)", async () => {
+    await store.insertVisits([visit({ ts: T0 + 1 })]); // no link "abc" (deleted after buffering)
+    await store.insert(link("abc", { createdAt: T0 + 100 }));
+    await store.insertVisits([visit({ ts: T0 + 50 }), visit({ ts: T0 + 150 })]);
+    const { total } = await store.analytics("abc", 0, T0 + HOUR, "hour");
+    expect(total).toBe(1);
+  });
+
   it("writes large visit batches in chunks", async () => {
+    await store.insert(link("abc"));
     await store.insertVisits(Array.from({ length: 1203 }, (_, i) => visit({ ts: T0 + i })));
     await store.insertVisits([]);
     expect((await store.analytics("abc", 0, T0 + HOUR, "hour")).total).toBe(1203);

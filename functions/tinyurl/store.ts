@@ -179,17 +179,23 @@ export class LinkStore {
     return changes === 1;
   }
 
+  /**
+   * Writes buffered visits. A visit only lands if its link still exists and is not younger than the visit:
+   * visits buffered before a DELETE are dropped instead of being written after it, and a new link that
+   * reuses a deleted slug never inherits the old link's visits.
+   */
   async insertVisits(rows: VisitRow[]): Promise<void> {
     if (rows.length === 0) return;
-    // One multi-row INSERT per chunk: SQLite allows 32766 bound parameters; 9 per row.
+    // One multi-row statement per chunk: SQLite allows 32766 bound parameters; 9 per row.
     const CHUNK = 500;
     const statements = [];
     for (let i = 0; i < rows.length; i += CHUNK) {
       const chunk = rows.slice(i, i + CHUNK);
       statements.push({
-        sql: `INSERT INTO visits (code, ts, is_bot, visitor, referrer, country, browser, os, device) VALUES ${chunk
-          .map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?)")
-          .join(", ")}`,
+        sql: `INSERT INTO visits (code, ts, is_bot, visitor, referrer, country, browser, os, device)
+          SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column6, v.column7, v.column8, v.column9
+          FROM (VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}) AS v
+          WHERE EXISTS (SELECT 1 FROM links WHERE links.code = v.column1 AND links.created_at <= v.column2)`,
         args: chunk.flatMap((v) => [
           v.code,
           v.ts,
