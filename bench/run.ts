@@ -11,6 +11,10 @@ const BENCHMARKS: Record<string, Benchmark> = {
     description: "TinyURL redirects and POST /shorten vs a bare node:http 302 ceiling",
     load: () => import("./tinyurl.ts"),
   },
+  docs: {
+    description: "Docs: automerge-paper trace through the rope's applyOp vs a naive code-point string",
+    load: () => import("./docs.ts"),
+  },
   orchestrator: {
     description:
       "PRD parsing (project PRDs, 10,000 generated items vs remark alone), next/ready over 10,000 tasks",
