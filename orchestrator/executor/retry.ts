@@ -23,17 +23,8 @@ export function backoffDelay(retry: number, policy: BackoffPolicy, random: () =>
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 
-/** A small seeded generator (mulberry32), so a run with `--seed` (or a test) gets the same delays. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The project's one seeded generator, so a run with `--seed` (or a test) gets the same delays.
+export { seededRandom } from "../../functions/shared/seeded-random.ts";
 
 /** Waits `ms`, or less when `signal` aborts (an interrupted run must not sit out a long backoff). */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {

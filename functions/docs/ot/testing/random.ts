@@ -10,17 +10,7 @@ export const SEED = Number(process.env.OT_SEED ?? 20_240_601);
 
 export type Random = () => number;
 
-/** mulberry32: tiny, fast, good enough to drive tests, and the same on every machine. */
-export function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+export { seededRandom } from "../../../shared/seeded-random.ts";
 
 export const int = (random: Random, max: number): number => Math.floor(random() * (max + 1));
 export const pick = <T>(random: Random, items: readonly T[]): T => items[int(random, items.length - 1)]!;

@@ -1,19 +1,16 @@
-/** A small seeded generator (Marsaglia's xorshift32), so randomized tests replay exactly from a seed. */
+import { seededRandom } from "../../../shared/seeded-random.ts";
+
+/** Seeded helpers over the project's generator, so randomized tests replay exactly from a seed. */
 export class SeededRandom {
-  #state: number;
+  readonly #next: () => number;
 
   constructor(seed: number) {
-    this.#state = seed >>> 0 || 0x9e3779b9; // xorshift never leaves the all-zero state
+    this.#next = seededRandom(seed);
   }
 
   /** A float in [0, 1). */
   next(): number {
-    let x = this.#state;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.#state = x >>> 0;
-    return this.#state / 2 ** 32;
+    return this.#next();
   }
 
   /** An integer in [0, n). */
