@@ -1,0 +1,284 @@
+/**
+ * The sequencer of one document, shared by the Durable Object and the Node runtime: it orders
+ * submissions, transforms stale ones, applies them to a rope and acknowledges an op only after the
+ * store has made it durable. Pure logic around a storage port (session-store.ts); no I/O of its own.
+ */
+import { lengthDelta, OpError, type TextOp, transform } from "./ot/index.ts";
+import { Rope, RopeError } from "./rope/index.ts";
+import { checkOp } from "./rope/op.ts";
+import { checkOpSize, checkSubmission, SessionError } from "./session-error.ts";
+import { type SessionStore, StoreConflictError, type StoredOp } from "./session-store.ts";
+
+export { SessionError, type SessionErrorCode } from "./session-error.ts";
+
+export interface SessionOptions {
+  /** Longest document, in code points (default 1,000,000). */
+  maxDocumentLength?: number;
+  /** Most components in one op (default 10,000). */
+  maxOpComponents?: number;
+  /** Most code points one op may insert (default 100,000). */
+  maxInsertLength?: number;
+  /** How many recent ops stay in memory to transform stale submissions against (default 10,000). */
+  historyWindow?: number;
+  /** Write a snapshot through the store every this many ops (default 1,000). */
+  snapshotEvery?: number;
+  /** Told about failures that reject no submission (a snapshot that could not be written). */
+  onError?: (error: unknown) => void;
+}
+
+const DEFAULTS = {
+  maxDocumentLength: 1_000_000,
+  maxOpComponents: 10_000,
+  maxInsertLength: 100_000,
+  historyWindow: 10_000,
+  snapshotEvery: 1_000,
+};
+
+/** What a client sends: an op written against version `v`, the `seq`-th op of the client `src`. */
+export interface Submission {
+  v: number;
+  op: unknown;
+  src: string;
+  seq: number;
+}
+
+/** The op was applied; the document is now at `version`. `op` is what it became after transformation. */
+export interface Applied {
+  version: number;
+  op: TextOp;
+  duplicate?: never;
+}
+
+/** `(src, seq)` was applied before: nothing changed, `version` is the one the first ack gave. */
+export interface Duplicate {
+  version: number;
+  duplicate: true;
+  op?: never;
+}
+
+export type Ack = Applied | Duplicate;
+
+// seq is an integer, so "seq:src" cannot collide for different pairs.
+const dedupeKey = (src: string, seq: number) => `${seq}:${src}`;
+
+export class DocumentSession {
+  readonly docId: string;
+  readonly #store: SessionStore;
+  readonly #limits: Required<Omit<SessionOptions, "onError">>;
+  readonly #onError: (error: unknown) => void;
+  readonly #rope: Rope;
+  #version: number;
+  /** Recent ops; `#recent[i]` was applied at version `#recentBase + i`. Trimmed lazily to the window. */
+  #recent: StoredOp[] = [];
+  #recentBase: number;
+  /** (src, seq) of every op in `#recent` → the version its ack gave. */
+  readonly #applied = new Map<string, number>();
+  #snapshotVersion: number;
+  /** Every submission and snapshot runs after the previous one: one document, one sequence. */
+  #tail: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    docId: string,
+    store: SessionStore,
+    rope: Rope,
+    version: number,
+    options: SessionOptions,
+  ) {
+    this.docId = docId;
+    this.#store = store;
+    const { onError, ...limits } = options;
+    this.#limits = { ...DEFAULTS, ...limits };
+    for (const [name, value] of Object.entries(this.#limits)) {
+      if (!Number.isSafeInteger(value) || value < 1) {
+        throw new RangeError(`session option ${name} must be a positive integer, got ${value}`);
+      }
+    }
+    this.#onError = onError ?? (() => {});
+    this.#rope = rope;
+    this.#version = version;
+    this.#recentBase = version;
+    this.#snapshotVersion = version;
+  }
+
+  /** Creates a document at version 0 in the store and opens it. */
+  static async create(
+    docId: string,
+    store: SessionStore,
+    content = "",
+    options: SessionOptions = {},
+  ): Promise<DocumentSession> {
+    let rope: Rope;
+    try {
+      rope = Rope.from(content);
+    } catch (error) {
+      throw new SessionError("invalid_submission", `content: ${(error as Error).message}`);
+    }
+    const session = new DocumentSession(docId, store, rope, 0, options);
+    if (rope.length > session.#limits.maxDocumentLength) {
+      throw new SessionError(
+        "document_too_large",
+        `content has ${rope.length} code points, more than maxDocumentLength (${session.#limits.maxDocumentLength})`,
+      );
+    }
+    try {
+      await store.create(docId, content);
+    } catch (error) {
+      if (error instanceof StoreConflictError) {
+        throw new SessionError("already_exists", `document ${docId} already exists`, error);
+      }
+      throw error;
+    }
+    return session;
+  }
+
+  /** Rebuilds a document from the store: its latest snapshot, the ops after it, and the recent window. */
+  static async open(
+    docId: string,
+    store: SessionStore,
+    options: SessionOptions = {},
+  ): Promise<DocumentSession> {
+    const loaded = await store.load(docId);
+    if (loaded === null) throw new SessionError("not_found", `document ${docId} does not exist`);
+    const { snapshot, ops } = loaded;
+    const session = new DocumentSession(docId, store, Rope.from(snapshot.content), snapshot.version, options);
+    // Ops from before the snapshot too, so stale submissions and resends across a restart still work.
+    const want = session.#limits.historyWindow - ops.length;
+    const from = Math.max(0, snapshot.version - Math.max(0, want));
+    const earlier = from < snapshot.version ? await store.ops(docId, from, snapshot.version) : [];
+    session.#recentBase = snapshot.version - earlier.length;
+    for (const entry of earlier) session.#remember(entry);
+    for (const entry of ops) {
+      if (entry.v !== session.#version) {
+        throw new Error(
+          `store for ${docId}: op at version ${entry.v} where ${session.#version} was expected`,
+        );
+      }
+      session.#rope.applyOp(entry.op);
+      session.#version++;
+      session.#remember(entry);
+    }
+    session.#trim();
+    return session;
+  }
+
+  get version(): number {
+    return this.#version;
+  }
+
+  /** Length of the document in code points. */
+  get length(): number {
+    return this.#rope.length;
+  }
+
+  text(): string {
+    return this.#rope.toString();
+  }
+
+  /** Resolves when every submission and snapshot queued so far has finished. */
+  idle(): Promise<void> {
+    return this.#tail.then(() => undefined);
+  }
+
+  /**
+   * Sequences one submission: validates it, transforms it against every op since `v` (one at a time),
+   * stores it, applies it, and resolves with the ack. Rejects with a SessionError, leaving the document
+   * unchanged. Submissions run one after another, in the order of the calls.
+   */
+  submit(submission: Submission): Promise<Ack> {
+    const result = this.#tail.then(() => this.#sequence(submission));
+    this.#tail = result.then(
+      () => this.#snapshotIfDue(),
+      () => undefined,
+    );
+    return result;
+  }
+
+  /** Stored ops from version `from` on (for GET …/history?from=v). */
+  async history(from: number, to?: number): Promise<StoredOp[]> {
+    if (!Number.isSafeInteger(from) || from < 0 || from > this.#version) {
+      throw new SessionError(
+        "invalid_submission",
+        `from must be an integer in 0..${this.#version}, got ${from}`,
+      );
+    }
+    return this.#store.ops(this.docId, from, to);
+  }
+
+  async #sequence({ v, op: raw, src, seq }: Submission): Promise<Ack> {
+    checkSubmission(v, src, seq);
+    if (v > this.#version) {
+      throw new SessionError("version_ahead", `v ${v} is above the document's version ${this.#version}`);
+    }
+    const known = this.#applied.get(dedupeKey(src, seq));
+    if (known !== undefined) return { version: known, duplicate: true };
+    let op = checkOpSize(raw, this.#limits);
+    const oldest = Math.max(this.#recentBase, this.#version - this.#limits.historyWindow);
+    if (v < oldest) {
+      throw new SessionError(
+        "too_old",
+        `v ${v} is too old: this session transforms against versions ${oldest}..${this.#version} only; resync`,
+      );
+    }
+    try {
+      // One at a time: a composed history would not transform the same way.
+      for (let at = v; at < this.#version; at++)
+        op = transform(op, this.#recent[at - this.#recentBase]!.op, "left");
+      checkOp(op, this.#rope.length, (pos, count) => this.#rope.slice(pos, count));
+    } catch (error) {
+      if (!(error instanceof OpError || error instanceof RopeError)) throw error;
+      throw new SessionError("invalid_op", `op does not apply at version ${this.#version}: ${error.message}`);
+    }
+    const newLength = this.#rope.length + lengthDelta(op);
+    if (newLength > this.#limits.maxDocumentLength) {
+      throw new SessionError(
+        "document_too_large",
+        `the document would have ${newLength} code points, more than maxDocumentLength (${this.#limits.maxDocumentLength})`,
+      );
+    }
+    const entry: StoredOp = { v: this.#version, op, src, seq };
+    try {
+      await this.#store.append(this.docId, entry.v, { op, src, seq });
+    } catch (error) {
+      throw new SessionError(
+        "storage_failed",
+        `op not stored, not applied: ${(error as Error).message}`,
+        error,
+      );
+    }
+    // Durable: only now does the in-memory state move (the op was checked above, so this cannot throw).
+    this.#rope.applyOp(op);
+    this.#version++;
+    this.#remember(entry);
+    this.#trim();
+    return { version: this.#version, op };
+  }
+
+  #remember(entry: StoredOp): void {
+    this.#recent.push(entry);
+    this.#applied.set(dedupeKey(entry.src, entry.seq), entry.v + 1);
+  }
+
+  /**
+   * Drops ops older than the window once there are twice as many (amortized O(1) per op). Forgetting
+   * their (src, seq) is safe: a resend of one of them has a `v` at or below its version, so it is too old.
+   */
+  #trim(): void {
+    const window = this.#limits.historyWindow;
+    if (this.#recent.length <= 2 * window) return;
+    const drop = this.#recent.length - window;
+    for (const entry of this.#recent.slice(0, drop)) this.#applied.delete(dedupeKey(entry.src, entry.seq));
+    this.#recent = this.#recent.slice(drop);
+    this.#recentBase += drop;
+  }
+
+  async #snapshotIfDue(): Promise<void> {
+    if (this.#version - this.#snapshotVersion < this.#limits.snapshotEvery) return;
+    const version = this.#version;
+    try {
+      await this.#store.snapshot(this.docId, version, this.#rope.toString());
+      this.#snapshotVersion = version;
+    } catch (error) {
+      this.#onError(error); // the ops are stored; the next submission tries again
+    }
+  }
+}
