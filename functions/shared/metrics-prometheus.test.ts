@@ -59,6 +59,28 @@ describe("prometheusMetrics via the service skeleton", () => {
     expect(text).not.toContain("/api/items/42");
   });
 
+  it("labels a request a middleware refused with the route it was meant for", async () => {
+    const { service, metrics } = app();
+    const big = "x".repeat(70 * 1024); // over the 64 KiB default body limit, refused by a `/*` middleware
+    const res = await service.request("/api/items/1", { method: "GET" });
+    expect(res.status).toBe(200);
+    const refused = await service.request("/api/items/1", {
+      method: "POST",
+      body: big,
+      headers: { "content-type": "application/json" },
+    });
+    expect(refused.status).toBe(413);
+    const labels = (await samples(metrics, "http_requests_total")).map(
+      (s) => `${s.labels.method} ${s.labels.route} ${s.labels.status}`,
+    );
+    expect(labels).toContain("POST unmatched 413"); // no POST route exists for it
+    await service.request("/abc1234", { method: "GET", headers: { authorization: "Basic nope" } }); // 401 from auth
+    const after = (await samples(metrics, "http_requests_total")).map(
+      (s) => `${s.labels.method} ${s.labels.route} ${s.labels.status}`,
+    );
+    expect(after).toContain("GET /:code 401");
+  });
+
   it("labels unmatched paths `unmatched`", async () => {
     const { metrics } = app();
     const bare = createServiceApp({
