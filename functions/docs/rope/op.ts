@@ -5,7 +5,8 @@
  * (functions/docs/ot/ owns the type, transform, compose and the rest; this is only what applying needs,
  * checked against the document the rope holds — bounds and `{d: "text"}` matches — before any edit.)
  */
-import { countCodePoints, isWellFormed, RopeError } from "./text.ts";
+import { normalize, type OpError, type TextOp } from "../ot/index.ts";
+import { countCodePoints, RopeError } from "./text.ts";
 
 // One op type for the whole service: the OT module defines it.
 export type { Component as TextOpComponent, TextOp } from "../ot/index.ts";
@@ -21,43 +22,29 @@ function fail(index: number, component: unknown, problem: string): never {
   throw new RopeError(`op component ${index} (${describe(component)}): ${problem}`);
 }
 
-function checkString(index: number, component: unknown, text: string, what: string): void {
-  if (text.length === 0) fail(index, component, `${what} must not be empty`);
-  if (!isWellFormed(text)) fail(index, component, `${what} is not well-formed UTF-16 (lone surrogate)`);
-}
-
 /**
  * Throws a RopeError unless `op` applies to a document of `length` code points whose text `read(pos,
- * count)` returns: components well-formed, nothing skipped or deleted past the end, and every
- * `{d: "text"}` matching the document. Positions count in the document before the op.
+ * count)` returns. The op's shape is checked by the OT module's `normalize` (one validator for the whole
+ * service); this adds what only the document can tell: nothing skipped or deleted past the end (a trailing
+ * skip included), and every `{d: "text"}` matching the document. Positions count in the document before
+ * the op.
  */
 export function checkOp(op: unknown, length: number, read: (pos: number, count: number) => string): void {
-  if (!Array.isArray(op)) throw new RopeError(`op must be an array of components, got ${describe(op)}`);
+  try {
+    normalize(op);
+  } catch (error) {
+    throw new RopeError((error as OpError).message); // normalize throws only OpError
+  }
   let pos = 0;
-  for (let index = 0; index < op.length; index++) {
-    const component: unknown = op[index];
-    if (typeof component === "string") {
-      checkString(index, component, component, "an insert");
-      continue;
-    }
-    let count: number;
-    let expected: string | null = null;
-    if (typeof component === "number") {
-      if (!Number.isInteger(component) || component <= 0)
-        fail(index, component, "a skip must be a positive integer");
-      count = component;
-    } else if (typeof component === "object" && component !== null && "d" in component) {
-      const d: unknown = component.d;
-      if (typeof d === "number") {
-        if (!Number.isInteger(d) || d <= 0)
-          fail(index, component, "a delete count must be a positive integer");
-        count = d;
-      } else if (typeof d === "string") {
-        checkString(index, component, d, "deleted text");
-        count = countCodePoints(d);
-        expected = d;
-      } else fail(index, component, "d must be a positive integer or a non-empty string");
-    } else fail(index, component, "expected a number (skip), a string (insert) or {d} (delete)");
+  for (const [index, component] of (op as TextOp).entries()) {
+    if (typeof component === "string") continue;
+    const expected = typeof component === "number" || typeof component.d === "number" ? null : component.d;
+    const count =
+      typeof component === "number"
+        ? component
+        : expected === null
+          ? (component.d as number)
+          : countCodePoints(expected);
     if (pos + count > length)
       fail(index, component, `reaches ${pos + count}, past the end of the document (length ${length})`);
     if (expected !== null) {

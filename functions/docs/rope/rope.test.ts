@@ -124,18 +124,22 @@ describe("Rope.applyOp", () => {
   });
 
   const rejected: [string, unknown, RegExp][] = [
-    ["a non-array", { d: 1 }, /op must be an array of components, got \{"d":1\}/],
-    ["a zero skip", [0, "x"], /op component 0 \(0\): a skip must be a positive integer/],
+    ["a non-array", { d: 1 }, /An op must be an array of components, got \{"d":1\}/],
+    ["a zero skip", [0, "x"], /Op component 0: a skip must be a positive integer, got 0/],
     ["a negative skip", [-2], /a skip must be a positive integer/],
     ["a fractional skip", [1.5], /a skip must be a positive integer/],
-    ["an empty insert", [1, ""], /op component 1 \(""\): an insert must not be empty/],
-    ["a lone surrogate insert", ["\uD83D"], /an insert is not well-formed UTF-16/],
-    ["a zero delete", [{ d: 0 }], /a delete count must be a positive integer/],
-    ["an empty delete text", [{ d: "" }], /deleted text must not be empty/],
-    ["a bad delete value", [{ d: null }], /d must be a positive integer or a non-empty string/],
-    ["an unknown object", [{ i: "x" }], /expected a number \(skip\), a string \(insert\) or \{d\}/],
-    ["a null component", [null], /op component 0 \(null\): expected a number/],
-    ["an undefined component", [undefined], /op component 0 \(undefined\)/],
+    ["an empty insert", [1, ""], /Op component 1: an insert must not be empty/],
+    ["a lone surrogate insert", ["\uD83D"], /an insert has a lone surrogate/],
+    ["a zero delete", [{ d: 0 }], /a delete's "d" must be a positive integer/],
+    ["an empty delete text", [{ d: "" }], /a delete's text must not be empty/],
+    ["a bad delete value", [{ d: null }], /"d" must be a positive integer or a non-empty string, got null/],
+    ["an unknown object", [{ i: "x" }], /a delete must have exactly one key, "d"/],
+    [
+      "a null component",
+      [null],
+      /Op component 0 must be a number \(skip\), a string \(insert\) or \{d: …\} \(delete\), got null/,
+    ],
+    ["an undefined component", [undefined], /Op component 0 must be .*, got undefined/],
     [
       "a skip past the end",
       ["x", 6],
