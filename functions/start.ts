@@ -2,12 +2,15 @@
  * `npm start`: runs every service that exists, each on its seed port, with embedded defaults.
  * SIGTERM/SIGINT stop them gracefully (buffered visits are flushed before exit).
  */
+import { startDocs } from "./docs/node.ts";
 import { loadConfig } from "./shared/config.ts";
 import { createLogger } from "./shared/logger.ts";
-import { type RunningService, startTinyUrl } from "./tinyurl/node.ts";
+import type { RunningService } from "./shared/node-runtime.ts";
+import { startTinyUrl } from "./tinyurl/node.ts";
 
 const STARTERS: Record<string, typeof startTinyUrl> = {
   tinyurl: startTinyUrl,
+  docs: startDocs,
 };
 
 async function main(): Promise<void> {

@@ -19,8 +19,9 @@ const list = z
 export const configSchema = z.object({
   HOST: z.string().default("0.0.0.0").describe("Interface the Node services listen on."),
   TINYURL_PORT: int(5000).describe("Port of the TinyURL service."),
+  DOCS_PORT: int(5002).describe("Port of the Docs service."),
   SERVICES: list.describe(
-    "Comma-separated services `npm start` runs (today: `tinyurl`); empty = all that exist.",
+    "Comma-separated services `npm start` runs (today: `tinyurl`, `docs`); empty = all that exist.",
   ),
   DATA_DIR: z.string().default("./data").describe("Folder of the embedded libSQL files (`<service>.db`)."),
   DATABASE_URL: z

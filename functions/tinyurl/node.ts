@@ -1,12 +1,16 @@
 /** TinyURL on Node: libSQL (embedded file by default), Redis when REDIS_URL is set, prom-client metrics. */
-import { join } from "node:path";
-import type { ServerType } from "@hono/node-server";
 import { memoryCache } from "../shared/cache.ts";
 import { redisCache } from "../shared/cache-redis.ts";
 import type { Config } from "../shared/config.ts";
 import { createLogger, type Logger } from "../shared/logger.ts";
 import { prometheusMetrics } from "../shared/metrics-prometheus.ts";
-import { closeServer, listen, nodeIp } from "../shared/node-runtime.ts";
+import {
+  closeServer,
+  databaseUrl,
+  listenService,
+  nodeIp,
+  type RunningService,
+} from "../shared/node-runtime.ts";
 import { MemoryRateLimiter } from "../shared/rate-limit.ts";
 import { RedisRateLimiter } from "../shared/rate-limit-redis.ts";
 import { connectRedis } from "../shared/redis.ts";
@@ -15,18 +19,6 @@ import { openDatabase } from "../shared/sql-libsql.ts";
 import { createTinyUrlApp, SERVICE } from "./app.ts";
 import { LinkStore, SCHEMA } from "./store.ts";
 import { BufferedVisitRecorder } from "./visits.ts";
-
-export interface RunningService {
-  name: string;
-  url: string;
-  server: ServerType;
-  /** Graceful stop: no new connections, in-flight requests finish, buffers flushed, connections closed. */
-  close(): Promise<void>;
-}
-
-export function databaseUrl(config: Config, service: string): string {
-  return config.DATABASE_URL ?? `file:${join(config.DATA_DIR, `${service}.db`)}`;
-}
 
 export async function startTinyUrl(
   config: Config,
@@ -58,11 +50,7 @@ export async function startTinyUrl(
     metrics: prometheusMetrics(SERVICE, config.APP_VERSION),
     readiness: redis ? { redis: () => redis.client.ping() } : {},
   });
-  const server = await listen(app, config.HOST, config.TINYURL_PORT);
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : config.TINYURL_PORT;
-  const url = `http://${config.HOST === "0.0.0.0" ? "127.0.0.1" : config.HOST}:${port}`;
-  log.info("listening", { url });
+  const { server, url } = await listenService(app, config, config.TINYURL_PORT, log);
   return {
     name: SERVICE,
     url,

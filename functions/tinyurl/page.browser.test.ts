@@ -11,8 +11,9 @@ import type { BrowserContext, BrowserContextOptions, Page } from "playwright-cor
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { signToken } from "../shared/auth.ts";
 import { type Config, loadConfig } from "../shared/config.ts";
+import type { RunningService } from "../shared/node-runtime.ts";
 import { describeWithChromium, type PageProblems, watchPage } from "../shared/testing/chromium.ts";
-import { type RunningService, startTinyUrl } from "./node.ts";
+import { startTinyUrl } from "./node.ts";
 
 const XSS_TITLE = "<img src=x onerror=alert(1)>";
 

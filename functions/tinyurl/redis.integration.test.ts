@@ -8,10 +8,11 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signToken } from "../shared/auth.ts";
 import { type Config, loadConfig } from "../shared/config.ts";
+import type { RunningService } from "../shared/node-runtime.ts";
 import { eventually } from "../shared/testing/eventually.ts";
 import { silentLog } from "../shared/testing/log.ts";
 import { skipWithoutRedis, useRedisServer } from "../shared/testing/redis-server.ts";
-import { type RunningService, startTinyUrl } from "./node.ts";
+import { startTinyUrl } from "./node.ts";
 
 describe.skipIf(skipWithoutRedis("TinyURL replicas over Redis"))(
   "TinyURL: two replicas sharing Redis",
