@@ -6,6 +6,7 @@ import { redisCache } from "./cache-redis.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { connectRedis, type RedisConnection } from "./redis.ts";
 import { eventually } from "./testing/eventually.ts";
+import { createGate } from "./testing/gate.ts";
 import { captureLog } from "./testing/log.ts";
 import { skipWithoutRedis, useRedisServer } from "./testing/redis-server.ts";
 
@@ -191,11 +192,11 @@ function fakeConnection() {
     unsubscribe: async () => 1,
   });
   const store = new Map<string, string>();
-  let gate: Promise<void> | undefined;
+  const gate = createGate();
   const client = {
     get: async (key: string) => {
       const value = store.get(key) ?? null;
-      await gate;
+      await gate.passed();
       return value;
     },
     pttl: async () => 60_000,
@@ -209,16 +210,7 @@ function fakeConnection() {
     connection,
     sub,
     store,
-    hold() {
-      let release!: () => void;
-      gate = new Promise((r) => {
-        release = r;
-      });
-      return () => {
-        gate = undefined;
-        release();
-      };
-    },
+    hold: gate.hold,
   };
 }
 

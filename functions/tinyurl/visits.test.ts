@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { createGate } from "../shared/testing/gate.ts";
 import { captureLog } from "../shared/testing/log.ts";
 import type { VisitEvent, VisitRow } from "./analytics.ts";
 import type { LinkStore } from "./store.ts";
@@ -17,10 +18,10 @@ const event = (i: number): VisitEvent => ({
 function fakeStore() {
   const batches: VisitRow[][] = [];
   let failures = 0;
-  let gate: Promise<void> | undefined;
+  const gate = createGate();
   const store = {
     insertVisits: vi.fn(async (rows: VisitRow[]) => {
-      await gate;
+      await gate.passed();
       if (failures > 0) {
         failures--;
         throw new Error("database is locked");
@@ -35,16 +36,7 @@ function fakeStore() {
     failNext(n = 1) {
       failures = n;
     },
-    hold() {
-      let release!: () => void;
-      gate = new Promise((r) => {
-        release = r;
-      });
-      return () => {
-        gate = undefined;
-        release();
-      };
-    },
+    hold: gate.hold,
     rows: () => batches.flat(),
   };
 }

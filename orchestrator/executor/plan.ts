@@ -19,7 +19,8 @@ export interface Selection {
   withDependencies?: boolean;
 }
 
-export interface Step {
+/** What a task or subtask contributes to a plan. */
+interface StepSource {
   id: string;
   taskId: number;
   title: string;
@@ -28,6 +29,9 @@ export interface Step {
   status: TaskStatus;
   /** Inline command from the PRD, if any. */
   command?: string;
+}
+
+export interface Step extends StepSource {
   /** Steps of this plan that must end `ok` (or be done already) first. */
   dependsOn: string[];
   /** Dependencies outside the plan that are not done: this step cannot run in this run. */
@@ -51,13 +55,7 @@ export class PlanError extends Error {
 
 const INACTIVE: ReadonlySet<TaskStatus> = new Set(["done", "cancelled", "deferred"]);
 
-interface Unit {
-  id: string;
-  taskId: number;
-  title: string;
-  description: string;
-  status: TaskStatus;
-  command?: string;
+interface Unit extends StepSource {
   /** Unit ids this unit waits for; ids not in the universe are reported as missing. */
   deps: string[];
 }

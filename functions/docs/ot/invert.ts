@@ -15,29 +15,24 @@ export type DocumentSlice = (start: number, end: number) => string;
  * Throws OpError when a `{d: N}` needs a document that is missing or too short.
  */
 export function invert(op: TextOp, doc?: string | DocumentSlice): TextOp {
-  const readDeleted = doc === undefined ? undefined : deletedTextReader(doc);
+  // With every delete carrying its text, inverting is a swap: inserts become deletes and back.
+  const carried = doc === undefined ? requireCarriedText(normalize(op)) : makeInvertible(op, doc);
   const out = new OpBuilder();
-  let position = 0;
-  for (const component of normalize(op)) {
-    if (typeof component === "number") {
-      out.skip(component);
-      position += component;
-    } else if (typeof component === "string") {
-      out.delete(component);
-    } else if (typeof component.d === "string") {
-      out.insert(component.d);
-      position += codePointLength(component.d);
-    } else {
-      if (readDeleted === undefined) {
-        throw new OpError(
-          "invert needs the document: the op has a {d: N} delete that does not carry its text",
-        );
-      }
-      out.insert(readDeleted(position, component.d));
-      position += component.d;
-    }
+  for (const component of carried) {
+    if (typeof component === "number") out.skip(component);
+    else if (typeof component === "string") out.delete(component);
+    else out.insert(component.d as string);
   }
   return out.finish();
+}
+
+function requireCarriedText(op: TextOp): TextOp {
+  for (const component of op) {
+    if (typeof component === "object" && typeof component.d === "number") {
+      throw new OpError("invert needs the document: the op has a {d: N} delete that does not carry its text");
+    }
+  }
+  return op;
 }
 
 /** `op` with every `{d: N}` replaced by `{d: "the text it deletes"}`, read from `doc`. */
