@@ -7,7 +7,9 @@ import { openLibsql } from "../shared/sql-libsql.ts";
 import { silentLog } from "../shared/testing/log.ts";
 import { createDocsApp } from "./app.ts";
 import { DOCUMENTS_SCHEMA } from "./documents.ts";
-import { SESSION_SCHEMA } from "./session-store-sql.ts";
+import { SESSION_SCHEMA, SqlSessionStore } from "./session-store-sql.ts";
+import { SessionRegistry } from "./sessions.ts";
+import { LocalDocumentTexts } from "./texts.ts";
 
 const config = loadConfig({ AUTH_SECRET: "docs-test-secret", LOG_LEVEL: "silent" });
 const { db, client } = openLibsql("file::memory:");
@@ -18,7 +20,9 @@ type Who = (typeof USERS)[number] | "anonymous";
 
 beforeAll(async () => {
   await migrate(db, [...DOCUMENTS_SCHEMA, ...SESSION_SCHEMA]);
-  app = createDocsApp({ config, db, log: silentLog, session: { maxDocumentLength: 1000 } });
+  const store = new SqlSessionStore(db);
+  const sessions = new SessionRegistry(store, { session: { maxDocumentLength: 1000 } });
+  app = createDocsApp({ config, db, log: silentLog, texts: new LocalDocumentTexts(sessions, store) });
   for (const user of USERS) tokens[user] = await signToken(user, config.AUTH_SECRET);
 });
 afterAll(() => client.close());
@@ -154,7 +158,7 @@ describe("update", () => {
     [{ v: 0 }, "invalid_request"],
     [{}, "invalid_request"],
     [{ v: 0, op: ["a"], content: "b" }, "invalid_request"],
-    [{ content: "\ud800" }, "invalid_request"],
+    [{ content: "\ud800" }, "invalid_submission"],
   ])("refuses %j with 400", async (body, code) => {
     const id = await sharedDoc("abc");
     const res = await call("bob", "POST", `/api/documents/${id}/update`, body);

@@ -1,33 +1,54 @@
 /**
- * The Docs service as a portable Hono app. This Node version sequences each document in this process
- * (SessionRegistry); WebSocket, Redis and the Durable Object come later over the same stores.
+ * The Docs service as a portable Hono app: the HTTP API over a DocumentStore (metadata, access list) and
+ * DocumentTexts (sessions in this process on Node, DocumentRoom objects on the edge). WebSockets are
+ * attached by each runtime (socket-node.ts, durable/document-room.ts), not routed through Hono.
  */
+import type { Context } from "hono";
+import type { AppEnv } from "../shared/context.ts";
+import { rateLimit } from "../shared/rate-limit-middleware.ts";
 import { createServiceApp, type ServiceApp } from "../shared/service.ts";
 import type { DocsDeps } from "./deps.ts";
 import { DocumentStore } from "./documents.ts";
 import { mountDocumentRoutes } from "./routes-documents.ts";
-import { SqlSessionStore } from "./session-store-sql.ts";
-import { SessionRegistry } from "./sessions.ts";
 
 export const SERVICE = "docs";
 
-export function createDocsApp(deps: DocsDeps): ServiceApp {
+/** Signed-in callers are limited per user (they may share an IP); anonymous ones per address. */
+const limitKey = (clientIp: (c: Context<AppEnv>) => string) => (c: Context<AppEnv>) =>
+  c.var.userId ? `user:${c.var.userId}` : `ip:${clientIp(c)}`;
+
+export function createDocsApp(
+  deps: DocsDeps,
+  clientIp: (c: Context<AppEnv>) => string = () => "unknown",
+): ServiceApp {
   const docs = new DocumentStore(deps.db);
-  const sessions = new SessionRegistry(new SqlSessionStore(deps.db), {
-    ...deps.session,
-    onError: (error) => deps.log.error("snapshot failed", { err: String(error) }),
-  });
+  const { config } = deps;
   const app = createServiceApp({
     name: SERVICE,
-    version: deps.config.APP_VERSION,
+    version: config.APP_VERSION,
     log: deps.log,
-    authSecret: deps.config.AUTH_SECRET,
+    authSecret: config.AUTH_SECRET,
     metrics: deps.metrics,
     readiness: { store: () => docs.ping(), ...deps.readiness },
-    trustedOrigins: deps.config.PUBLIC_URL ? [new URL(deps.config.PUBLIC_URL).origin] : [],
+    trustedOrigins: config.PUBLIC_URL ? [new URL(config.PUBLIC_URL).origin] : [],
     // A full-content update carries the whole text (up to 1,000,000 code points, ≤ 4 bytes each).
     maxBodyBytes: 4 * 1024 * 1024 + 64 * 1024,
   });
-  mountDocumentRoutes(app, deps, docs, sessions);
+  if (deps.limiter) {
+    app.use(
+      "/api/*",
+      rateLimit({
+        limiter: deps.limiter,
+        rule: {
+          limit: config.RATE_LIMIT_DOCS,
+          windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
+          algorithm: config.RATE_LIMIT_ALGORITHM,
+        },
+        name: "docs",
+        key: limitKey(clientIp),
+      }),
+    );
+  }
+  mountDocumentRoutes(app, deps, docs, deps.texts);
   return app;
 }

@@ -114,13 +114,11 @@ export class DocumentStore {
     await this.db.run("UPDATE documents SET updated_at = ? WHERE id = ?", [nowMs, id]);
   }
 
-  /** Removes the document, its access list and its text (the session store's op log and snapshot). */
+  /** Removes the document and its access list (its text is the DocumentTexts' to delete). */
   async delete(id: string): Promise<void> {
     await this.db.batch([
       { sql: "DELETE FROM document_acl WHERE doc_id = ?", args: [id] },
       { sql: "DELETE FROM documents WHERE id = ?", args: [id] },
-      { sql: "DELETE FROM doc_ops WHERE doc_id = ?", args: [id] },
-      { sql: "DELETE FROM doc_heads WHERE doc_id = ?", args: [id] },
     ]);
   }
 

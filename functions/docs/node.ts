@@ -7,7 +7,9 @@ import { migrate } from "../shared/sql.ts";
 import { openDatabase } from "../shared/sql-libsql.ts";
 import { createDocsApp, SERVICE } from "./app.ts";
 import { DOCUMENTS_SCHEMA } from "./documents.ts";
-import { SESSION_SCHEMA } from "./session-store-sql.ts";
+import { SESSION_SCHEMA, SqlSessionStore } from "./session-store-sql.ts";
+import { SessionRegistry } from "./sessions.ts";
+import { LocalDocumentTexts } from "./texts.ts";
 
 export async function startDocs(
   config: Config,
@@ -15,7 +17,15 @@ export async function startDocs(
 ): Promise<RunningService> {
   const { db, client } = await openDatabase(databaseUrl(config, SERVICE), config.DATABASE_AUTH_TOKEN);
   await migrate(db, [...DOCUMENTS_SCHEMA, ...SESSION_SCHEMA]);
-  const app = createDocsApp({ config, db, log, metrics: prometheusMetrics(SERVICE, config.APP_VERSION) });
+  const store = new SqlSessionStore(db);
+  const texts = new LocalDocumentTexts(new SessionRegistry(store, { log }), store);
+  const app = createDocsApp({
+    config,
+    db,
+    texts,
+    log,
+    metrics: prometheusMetrics(SERVICE, config.APP_VERSION),
+  });
   const { server, url } = await listenService(app, config, config.DOCS_PORT, log);
   return {
     name: SERVICE,

@@ -7,7 +7,6 @@ import { AppError, badRequest, forbidden, notFound } from "../shared/errors.ts";
 import type { ServiceApp } from "../shared/service.ts";
 import type { DocsDeps } from "./deps.ts";
 import { type DocumentRecord, type DocumentStore, newDocumentId } from "./documents.ts";
-import { diffToOp, isNoop, OpError } from "./ot/index.ts";
 import { type Action, can, type Role } from "./roles.ts";
 import {
   CreateBody,
@@ -22,7 +21,7 @@ import {
   UpdateBody,
   UpdateResult,
 } from "./schemas.ts";
-import type { SessionRegistry } from "./sessions.ts";
+import type { DocumentTexts, UpdateOutcome } from "./texts.ts";
 
 const ID_ATTEMPTS = 3;
 const json = <T>(schema: T) => ({ content: { "application/json": { schema } } });
@@ -45,7 +44,7 @@ export function mountDocumentRoutes(
   app: ServiceApp,
   deps: DocsDeps,
   docs: DocumentStore,
-  sessions: SessionRegistry,
+  texts: DocumentTexts,
 ): void {
   const now = deps.now ?? Date.now;
 
@@ -63,8 +62,8 @@ export function mountDocumentRoutes(
   const documentView = async (id: string, role: Role) => {
     const doc = await docs.get(id);
     if (!doc) throw notFound(`No document ${id}`);
-    const session = await sessions.get(id);
-    return { ...meta(doc), version: session.version, content: session.text(), role };
+    const { version, content } = await texts.read(id);
+    return { ...meta(doc), version, content, role };
   };
 
   app.openapi(
@@ -84,7 +83,7 @@ export function mountDocumentRoutes(
       for (let attempt = 0; attempt < ID_ATTEMPTS && !id; attempt++) {
         const candidate = newDocumentId();
         try {
-          await sessions.create(candidate, content);
+          await texts.create(candidate, content);
           id = candidate;
         } catch (error) {
           if (!(error instanceof AppError && error.code === "already_exists")) throw error;
@@ -145,33 +144,26 @@ export function mountDocumentRoutes(
       const { id } = c.req.valid("param");
       const body = c.req.valid("json");
       await access(c, id, "edit");
-      const session = await sessions.get(id);
       const src = body.src ?? `http-${newDocumentId()}`;
       const seq = body.seq ?? 0;
-      let v: number;
-      let op: unknown;
+      let outcome: UpdateOutcome;
       if (body.content !== undefined) {
         if (body.op !== undefined || body.v !== undefined)
           throw badRequest("send either {v, op} or {content}");
-        // Diffed against the text at this version; submitted at it, so ops queued meanwhile transform it.
-        v = session.version;
-        try {
-          op = diffToOp(session.text(), body.content);
-        } catch (error) {
-          if (error instanceof OpError) throw badRequest(`content: ${error.message}`);
-          throw error;
-        }
-        if (isNoop(op as never)) return c.json({ id, version: v, op: [], duplicate: false }, 200);
+        outcome = await texts.replace(id, body.content, src, seq);
       } else {
         if (body.op === undefined || body.v === undefined)
           throw badRequest("send either {v, op} or {content}");
-        v = body.v;
-        op = body.op;
+        outcome = await texts.submit(id, { v: body.v, op: body.op, src, seq });
       }
-      const ack = await session.submit({ v, op, src, seq });
-      if (!ack.duplicate) await docs.touch(id, now());
+      if (outcome.op?.length) await docs.touch(id, now());
       return c.json(
-        { id, version: ack.version, op: ack.op ? [...ack.op] : null, duplicate: ack.duplicate === true },
+        {
+          id,
+          version: outcome.version,
+          op: outcome.op ? [...outcome.op] : null,
+          duplicate: outcome.duplicate,
+        },
         200,
       );
     },
@@ -208,13 +200,9 @@ export function mountDocumentRoutes(
       const { id } = c.req.valid("param");
       const { from, limit } = c.req.valid("query");
       await access(c, id, "read");
-      const session = await sessions.get(id);
-      const ops = await session.history(from, from + limit);
+      const { version, ops } = await texts.history(id, from, limit);
       // Spread: ops are readonly in the domain; the response type wants plain arrays.
-      return c.json(
-        { id, from, version: session.version, ops: ops.map((o) => ({ ...o, op: [...o.op] })) },
-        200,
-      );
+      return c.json({ id, from, version, ops: ops.map((o) => ({ ...o, op: [...o.op] })) }, 200);
     },
   );
 
@@ -229,11 +217,9 @@ export function mountDocumentRoutes(
     async (c) => {
       const { id } = c.req.valid("param");
       await access(c, id, "delete");
-      // Wait for queued submissions, so none lands in the op log after its rows are gone.
-      const session = await sessions.get(id);
-      await session.idle();
-      sessions.forget(id);
+      // The access list first: from then on no one can reach the text, which goes next.
       await docs.delete(id);
+      await texts.delete(id);
       return c.body(null, 204);
     },
   );

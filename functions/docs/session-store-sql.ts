@@ -120,6 +120,13 @@ export class SqlSessionStore implements SessionStore {
     return rows.map(toStored);
   }
 
+  async remove(docId: string): Promise<void> {
+    await this.db.batch([
+      { sql: "DELETE FROM doc_ops WHERE doc_id = ?", args: [docId] },
+      { sql: "DELETE FROM doc_heads WHERE doc_id = ?", args: [docId] },
+    ]);
+  }
+
   async #exists(docId: string): Promise<boolean> {
     const rows = await this.db.query("SELECT 1 AS ok FROM doc_heads WHERE doc_id = ?", [docId]);
     return rows.length === 1;

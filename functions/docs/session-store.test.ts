@@ -74,6 +74,16 @@ describe.each(adapters)("%s", (_name, make) => {
     await expect(store.ops("missing", 0)).rejects.toThrow(StoreConflictError);
   });
 
+  it("removes a document and can create it again", async () => {
+    await store.create("d", "text");
+    await store.append("d", 0, entry(0));
+    await store.remove("d");
+    await store.remove("never-existed");
+    expect(await store.load("d")).toBeNull();
+    await store.create("d", "new");
+    expect(await store.ops("d", 0)).toEqual([]);
+  });
+
   it("backs a session that reopens to the same text and version", async () => {
     const session = await DocumentSession.create("doc", store, "ab", { snapshotEvery: 3 });
     for (let seq = 0; seq < 7; seq++) {

@@ -47,6 +47,8 @@ export interface SessionStore {
   snapshot(docId: string, version: number, content: string): Promise<void>;
   /** Stored ops with `from <= v < to` (to: the end), in order. */
   ops(docId: string, from: number, to?: number): Promise<StoredOp[]>;
+  /** Deletes the document's snapshot and op log; an unknown document is not an error. */
+  remove(docId: string): Promise<void>;
 }
 
 interface MemoryDocument {
@@ -88,6 +90,10 @@ export class MemorySessionStore implements SessionStore {
 
   async ops(docId: string, from: number, to?: number): Promise<StoredOp[]> {
     return this.#get(docId).ops.slice(from, to);
+  }
+
+  async remove(docId: string): Promise<void> {
+    this.#docs.delete(docId);
   }
 
   #get(docId: string): MemoryDocument {

@@ -58,6 +58,12 @@ export interface Duplicate {
 
 export type Ack = Applied | Duplicate;
 
+/** Told about every op the session applies, in version order: submitted here or caught up from the store. */
+export type AppliedListener = (entry: StoredOp) => void;
+
+/** How many times a submission catches up and retries when another replica took its version first. */
+const APPEND_ATTEMPTS = 20;
+
 // seq is an integer, so "seq:src" cannot collide for different pairs.
 const dedupeKey = (src: string, seq: number) => `${seq}:${src}`;
 
@@ -76,6 +82,7 @@ export class DocumentSession {
   #snapshotVersion: number;
   /** Every submission and snapshot runs after the previous one: one document, one sequence. */
   #tail: Promise<unknown> = Promise.resolve();
+  readonly #listeners = new Set<AppliedListener>();
 
   private constructor(
     docId: string,
@@ -147,17 +154,7 @@ export class DocumentSession {
     const earlier = from < snapshot.version ? await store.ops(docId, from, snapshot.version) : [];
     session.#recentBase = snapshot.version - earlier.length;
     for (const entry of earlier) session.#remember(entry);
-    for (const entry of ops) {
-      if (entry.v !== session.#version) {
-        throw new Error(
-          `store for ${docId}: op at version ${entry.v} where ${session.#version} was expected`,
-        );
-      }
-      session.#rope.applyOp(entry.op);
-      session.#version++;
-      session.#remember(entry);
-    }
-    session.#trim();
+    session.#applyStored(ops);
     return session;
   }
 
@@ -177,6 +174,35 @@ export class DocumentSession {
   /** Resolves when every submission and snapshot queued so far has finished. */
   idle(): Promise<void> {
     return this.#tail.then(() => undefined);
+  }
+
+  /**
+   * Calls `listener` with every op applied from now on, synchronously at the moment it is applied (so a
+   * listener sees them in version order, interleaved correctly with anything it reads from the session).
+   * Returns the function that removes it.
+   */
+  onApplied(listener: AppliedListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /**
+   * The ops applied at versions `from..version-1`, from memory, or null when `from` is outside the window
+   * the session keeps (then read the store, or send the whole text).
+   */
+  opsSince(from: number): StoredOp[] | null {
+    if (!Number.isSafeInteger(from) || from < this.#recentBase || from > this.#version) return null;
+    return this.#recent.slice(from - this.#recentBase);
+  }
+
+  /**
+   * Applies ops that another replica stored (the store is the authority on order). Queued like a
+   * submission; resolves with how many ops were applied.
+   */
+  catchUp(): Promise<number> {
+    const result = this.#tail.then(() => this.#catchUp());
+    this.#tail = result.catch(() => undefined);
+    return result;
   }
 
   /**
@@ -211,46 +237,88 @@ export class DocumentSession {
     }
     const known = this.#applied.get(dedupeKey(src, seq));
     if (known !== undefined) return { version: known, duplicate: true };
-    let op = checkOpSize(raw, this.#limits);
+    const submitted = checkOpSize(raw, this.#limits);
+    let op = submitted;
+    let at = v; // `op` is written against version `at`
+    for (let attempt = 1; ; attempt++) {
+      op = this.#rebase(op, at);
+      at = this.#version;
+      const entry: StoredOp = { v: at, op, src, seq };
+      try {
+        await this.#store.append(this.docId, at, { op, src, seq });
+      } catch (error) {
+        // Another replica stored this version first: apply what it stored, then transform again.
+        if (error instanceof StoreConflictError && attempt < APPEND_ATTEMPTS && (await this.#catchUp()) > 0) {
+          const again = this.#applied.get(dedupeKey(src, seq));
+          if (again !== undefined) return { version: again, duplicate: true };
+          continue;
+        }
+        throw new SessionError(
+          "storage_failed",
+          `op not stored, not applied: ${(error as Error).message}`,
+          error,
+        );
+      }
+      // Durable: only now does the in-memory state move (the op was checked above, so this cannot throw).
+      this.#apply(entry);
+      return { version: this.#version, op };
+    }
+  }
+
+  /** Transforms `op`, written against version `at`, to the current version and checks it applies there. */
+  #rebase(op: TextOp, at: number): TextOp {
     const oldest = Math.max(this.#recentBase, this.#version - this.#limits.historyWindow);
-    if (v < oldest) {
+    if (at < oldest) {
       throw new SessionError(
         "too_old",
-        `v ${v} is too old: this session transforms against versions ${oldest}..${this.#version} only; resync`,
+        `v ${at} is too old: this session transforms against versions ${oldest}..${this.#version} only; resync`,
       );
     }
+    let rebased = op;
     try {
       // One at a time: a composed history would not transform the same way.
-      for (let at = v; at < this.#version; at++)
-        op = transform(op, this.#recent[at - this.#recentBase]!.op, "left");
-      checkOp(op, this.#rope.length, (pos, count) => this.#rope.slice(pos, count));
+      for (let i = at; i < this.#version; i++)
+        rebased = transform(rebased, this.#recent[i - this.#recentBase]!.op, "left");
+      checkOp(rebased, this.#rope.length, (pos, count) => this.#rope.slice(pos, count));
     } catch (error) {
       if (!(error instanceof OpError || error instanceof RopeError)) throw error;
       throw new SessionError("invalid_op", `op does not apply at version ${this.#version}: ${error.message}`);
     }
-    const newLength = this.#rope.length + lengthDelta(op);
+    const newLength = this.#rope.length + lengthDelta(rebased);
     if (newLength > this.#limits.maxDocumentLength) {
       throw new SessionError(
         "document_too_large",
         `the document would have ${newLength} code points, more than maxDocumentLength (${this.#limits.maxDocumentLength})`,
       );
     }
-    const entry: StoredOp = { v: this.#version, op, src, seq };
-    try {
-      await this.#store.append(this.docId, entry.v, { op, src, seq });
-    } catch (error) {
-      throw new SessionError(
-        "storage_failed",
-        `op not stored, not applied: ${(error as Error).message}`,
-        error,
-      );
+    return rebased;
+  }
+
+  /** Applies the store's ops after this session's version; returns how many. */
+  async #catchUp(): Promise<number> {
+    const ops = await this.#store.ops(this.docId, this.#version);
+    this.#applyStored(ops);
+    return ops.length;
+  }
+
+  /** Applies ops read from the store, which must continue this session's version without a gap. */
+  #applyStored(ops: StoredOp[]): void {
+    for (const entry of ops) {
+      if (entry.v !== this.#version) {
+        throw new Error(
+          `store for ${this.docId}: op at version ${entry.v} where ${this.#version} was expected`,
+        );
+      }
+      this.#apply(entry);
     }
-    // Durable: only now does the in-memory state move (the op was checked above, so this cannot throw).
-    this.#rope.applyOp(op);
+  }
+
+  #apply(entry: StoredOp): void {
+    this.#rope.applyOp(entry.op);
     this.#version++;
     this.#remember(entry);
     this.#trim();
-    return { version: this.#version, op };
+    for (const listener of this.#listeners) listener(entry);
   }
 
   #remember(entry: StoredOp): void {

@@ -55,6 +55,12 @@ export const configSchema = z.object({
     .describe("Request header holding the visitor's country code (set by the CDN or ingress)."),
   RATE_LIMIT_API: int(100).describe("Requests per window per IP on `POST /shorten` and `/api/*`."),
   RATE_LIMIT_REDIRECT: int(1200).describe("Redirects per window per IP."),
+  RATE_LIMIT_DOCS: int(1200).describe(
+    "Docs API requests per window per signed-in user (per IP when anonymous).",
+  ),
+  DOCS_OPS_PER_SECOND: int(30).describe(
+    "Ops one Docs WebSocket connection may send per second (bursts of twice that).",
+  ),
   RATE_LIMIT_WINDOW_SECONDS: int(60).describe("Rate-limit window in seconds."),
   RATE_LIMIT_ALGORITHM: z
     .enum(["fixed", "sliding"])

@@ -1,0 +1,254 @@
+/**
+ * The live side of one document: the connected clients (peers), their ops and cursors. Shared by the
+ * Node WebSocket server and the DocumentRoom Durable Object, which only adapt sockets to {@link Peer};
+ * this class never touches a socket, so it is tested with plain objects.
+ *
+ * Every op the session applies (sent by a peer here, posted over HTTP, or caught up from another
+ * replica) reaches the peers through one listener, in version order: its author gets an `ack`,
+ * everyone else the `op`. That single ordered stream is what lets clients transform correctly.
+ */
+import type { Logger } from "../shared/logger.ts";
+import type { Selection } from "./ot/index.ts";
+import {
+  CLOSE,
+  type CursorMessage,
+  moveSelection,
+  type OpMessage,
+  type PeerView,
+  ProtocolError,
+  parseClientMessage,
+  peerColor,
+  type RemoteOpMessage,
+  type ServerMessage,
+} from "./protocol.ts";
+import { can, type Role } from "./roles.ts";
+import { type DocumentSession, SessionError } from "./session.ts";
+import type { StoredOp } from "./session-store.ts";
+
+/** One connected client, as the runtime adapts its socket. `id` is the client's `src`. */
+export interface Peer {
+  readonly id: string;
+  readonly user: string;
+  readonly role: Role;
+  send(message: ServerMessage): void;
+  close(code: number, reason: string): void;
+}
+
+export interface RoomOptions {
+  /** Ops a peer may send per second, sustained (default 30); more are refused with `rate_limited`. */
+  opsPerSecond?: number;
+  /** Ops a peer may send at once after a quiet spell (default 2 × opsPerSecond). */
+  opsBurst?: number;
+  now?: () => number;
+  log?: Logger;
+}
+
+/** A peer's selection and the version its positions refer to. */
+interface Presence {
+  sel: Selection | null;
+  v: number;
+}
+
+/** A token bucket: `tokens` refill at `rate` per second up to `burst`. */
+interface Bucket {
+  tokens: number;
+  at: number;
+}
+
+/** How long a client waits before resending an op the store failed to take. */
+const STORAGE_RETRY_MS = 1000;
+
+const remoteOp = (entry: StoredOp): RemoteOpMessage => ({
+  type: "op",
+  v: entry.v,
+  op: entry.op,
+  src: entry.src,
+  seq: entry.seq,
+});
+
+export class Room {
+  readonly #session: DocumentSession;
+  readonly #peers = new Map<string, Peer>();
+  readonly #presence = new Map<string, Presence>();
+  readonly #buckets = new Map<string, Bucket>();
+  readonly #rate: number;
+  readonly #burst: number;
+  readonly #now: () => number;
+  readonly #log: Logger | undefined;
+  readonly #unsubscribe: () => void;
+
+  constructor(session: DocumentSession, options: RoomOptions = {}) {
+    this.#session = session;
+    this.#rate = options.opsPerSecond ?? 30;
+    this.#burst = options.opsBurst ?? 2 * this.#rate;
+    if (!(this.#rate > 0 && this.#burst >= 1)) {
+      throw new RangeError("opsPerSecond must be > 0 and opsBurst >= 1");
+    }
+    this.#now = options.now ?? Date.now;
+    this.#log = options.log;
+    this.#unsubscribe = session.onApplied((entry) => this.#broadcastOp(entry));
+  }
+
+  get docId(): string {
+    return this.#session.docId;
+  }
+
+  /** How many peers are connected. */
+  get size(): number {
+    return this.#peers.size;
+  }
+
+  /**
+   * Adds a peer and sends it `init`: the ops since `knownVersion` when the session still has them,
+   * else the whole text. Synchronous, so no op can fall between the catch-up and the live stream.
+   * A peer with the same id (the same client, reconnected) replaces the old socket.
+   */
+  join(peer: Peer, knownVersion?: number): void {
+    const previous = this.#peers.get(peer.id);
+    if (previous) {
+      this.#peers.delete(peer.id);
+      previous.close(CLOSE.replaced, "the same client connected again");
+    }
+    const v = this.#session.version;
+    const ops = knownVersion === undefined ? null : this.#session.opsSince(knownVersion);
+    const you = this.#view(peer);
+    peer.send({
+      type: "init",
+      v,
+      role: peer.role,
+      you,
+      peers: [...this.#peers.values()].map((other) => this.#view(other)),
+      ...(ops === null ? { content: this.#session.text() } : { ops: ops.map(remoteOp) }),
+    });
+    this.adopt(peer);
+    if (!previous) this.#broadcast({ type: "join", peer: you }, peer.id);
+  }
+
+  /** Adds a peer that was already initialised (a Durable Object waking from hibernation). */
+  adopt(peer: Peer, presence?: Presence): void {
+    this.#peers.set(peer.id, peer);
+    if (presence) this.#presence.set(peer.id, presence);
+  }
+
+  /** Removes a peer (its socket closed); the others hear `leave`. A replaced socket changes nothing. */
+  leave(peer: Peer): void {
+    if (this.#peers.get(peer.id) !== peer) return;
+    this.#peers.delete(peer.id);
+    this.#presence.delete(peer.id);
+    this.#buckets.delete(peer.id);
+    this.#broadcast({ type: "leave", id: peer.id });
+  }
+
+  /** Handles one text frame from a peer. Never throws: every refusal is an `error` message or a close. */
+  async receive(peer: Peer, data: string): Promise<void> {
+    if (this.#peers.get(peer.id) !== peer) return; // a replaced socket's late frame
+    try {
+      const message = parseClientMessage(data);
+      if (message.type === "op") await this.#op(peer, message);
+      else this.#cursor(peer, message);
+    } catch (error) {
+      if (error instanceof ProtocolError) {
+        peer.send({ type: "error", code: "protocol_error", message: error.message });
+        peer.close(CLOSE.protocolError, error.message.slice(0, 120));
+        this.leave(peer);
+        return;
+      }
+      this.#log?.error("docs room message failed", { doc: this.docId, err: String(error) });
+      peer.send({ type: "error", code: "internal", message: "The server failed to handle that message" });
+    }
+  }
+
+  /** Closes every socket (shutdown, eviction, deletion) and stops listening to the session. */
+  close(code: number, reason: string): void {
+    for (const peer of this.#peers.values()) peer.close(code, reason);
+    this.#peers.clear();
+    this.#presence.clear();
+    this.#buckets.clear();
+    this.#unsubscribe();
+  }
+
+  /** The presence to keep with a peer's socket (a Durable Object stores it in the socket attachment). */
+  presenceOf(id: string): Presence | undefined {
+    return this.#presence.get(id);
+  }
+
+  async #op(peer: Peer, { v, op, seq }: OpMessage): Promise<void> {
+    if (!can(peer.role, "edit")) {
+      peer.send({ type: "error", code: "forbidden", message: `A ${peer.role} may not edit`, seq });
+      return;
+    }
+    const wait = this.#take(peer.id);
+    if (wait > 0) {
+      peer.send({
+        type: "error",
+        code: "rate_limited",
+        message: `More than ${this.#rate} ops per second; resend after ${wait} ms`,
+        seq,
+        retryAfterMs: wait,
+      });
+      return;
+    }
+    try {
+      const ack = await this.#session.submit({ v, op, src: peer.id, seq });
+      // A fresh op was acked by the broadcast listener, in order; a duplicate's first ack may have gone
+      // to a socket that is gone, so say it again (clients ignore acks of ops they no longer wait for).
+      if (ack.duplicate) peer.send({ type: "ack", v: ack.version - 1, seq });
+    } catch (error) {
+      if (!(error instanceof SessionError)) throw error;
+      peer.send({
+        type: "error",
+        code: error.code,
+        message: error.message,
+        seq,
+        ...(error.code === "storage_failed" ? { retryAfterMs: STORAGE_RETRY_MS } : {}),
+      });
+    }
+  }
+
+  #cursor(peer: Peer, { v, sel }: CursorMessage): void {
+    const ops = this.#session.opsSince(v);
+    if (ops === null) return; // from a version the client cannot have, or too old to place: drop it
+    let moved = sel;
+    for (const entry of ops) if (moved) moved = moveSelection(moved, entry.op, entry.src === peer.id);
+    const presence = { sel: moved, v: this.#session.version };
+    this.#presence.set(peer.id, presence);
+    this.#broadcast({ type: "cursor", id: peer.id, v: presence.v, sel: moved }, peer.id);
+  }
+
+  /** A peer as others see it, its selection moved to the current version. */
+  #view(peer: Peer): PeerView {
+    const presence = this.#presence.get(peer.id);
+    let sel: Selection | null = null;
+    const ops = presence?.sel ? this.#session.opsSince(presence.v) : null;
+    if (presence?.sel && ops) {
+      sel = presence.sel;
+      for (const entry of ops) sel = moveSelection(sel, entry.op, entry.src === peer.id);
+    }
+    return { id: peer.id, user: peer.user, name: peer.user, color: peerColor(peer.user), sel };
+  }
+
+  #broadcastOp(entry: StoredOp): void {
+    const message = remoteOp(entry);
+    for (const peer of this.#peers.values()) {
+      peer.send(peer.id === entry.src ? { type: "ack", v: entry.v, seq: entry.seq } : message);
+    }
+  }
+
+  #broadcast(message: ServerMessage, except?: string): void {
+    for (const peer of this.#peers.values()) if (peer.id !== except) peer.send(message);
+  }
+
+  /** Takes a token from the peer's bucket: 0 when allowed, else the milliseconds until one is free. */
+  #take(id: string): number {
+    const now = this.#now();
+    const bucket = this.#buckets.get(id) ?? { tokens: this.#burst, at: now };
+    bucket.tokens = Math.min(this.#burst, bucket.tokens + ((now - bucket.at) / 1000) * this.#rate);
+    bucket.at = now;
+    this.#buckets.set(id, bucket);
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return 0;
+    }
+    return Math.ceil(((1 - bucket.tokens) / this.#rate) * 1000);
+  }
+}
