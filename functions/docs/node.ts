@@ -20,6 +20,7 @@ import { migrate } from "../shared/sql.ts";
 import { openDatabase } from "../shared/sql-libsql.ts";
 import { createDocsApp, SERVICE } from "./app.ts";
 import { DOCUMENTS_SCHEMA, DocumentStore } from "./documents.ts";
+import { prometheusDocsMetrics } from "./metrics.ts";
 import { SESSION_SCHEMA, SqlSessionStore } from "./session-store-sql.ts";
 import { SessionRegistry } from "./sessions.ts";
 import { attachDocSockets } from "./socket-node.ts";
@@ -35,10 +36,12 @@ export async function startDocs(
   const { db, client } = await openDatabase(databaseUrl(config, SERVICE), config.DATABASE_AUTH_TOKEN);
   await migrate(db, [...DOCUMENTS_SCHEMA, ...SESSION_SCHEMA]);
   const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, log) : undefined;
+  const metrics = prometheusMetrics(SERVICE, config.APP_VERSION);
+  const docsMetrics = prometheusDocsMetrics(metrics.registry);
   const store = new SqlSessionStore(db);
   const sessions = new SessionRegistry(store, {
     log,
-    room: { opsPerSecond: config.DOCS_OPS_PER_SECOND },
+    room: { opsPerSecond: config.DOCS_OPS_PER_SECOND, metrics: docsMetrics },
     session: { onError: (error) => log.error("docs snapshot failed", { err: String(error) }) },
   });
   const texts = new LocalDocumentTexts(sessions, store);
@@ -49,7 +52,7 @@ export async function startDocs(
       texts,
       log,
       limiter: redis ? new RedisRateLimiter(redis.client) : new MemoryRateLimiter(),
-      metrics: prometheusMetrics(SERVICE, config.APP_VERSION),
+      metrics,
       readiness: redis ? { redis: () => redis.client.ping() } : {},
     },
     nodeIp(config),
@@ -60,6 +63,7 @@ export async function startDocs(
     sessions,
     authSecret: config.AUTH_SECRET,
     log,
+    metrics: docsMetrics,
   });
   const evictor = setInterval(() => sessions.evictIdle(), EVICT_EVERY_MS);
   evictor.unref();

@@ -8,6 +8,7 @@
  * everyone else the `op`. That single ordered stream is what lets clients transform correctly.
  */
 import type { Logger } from "../shared/logger.ts";
+import type { DocsMetrics } from "./metrics.ts";
 import type { Selection } from "./ot/index.ts";
 import {
   CLOSE,
@@ -41,6 +42,7 @@ export interface RoomOptions {
   opsBurst?: number;
   now?: () => number;
   log?: Logger;
+  metrics?: DocsMetrics;
 }
 
 /** A peer's selection and the version its positions refer to. */
@@ -75,6 +77,7 @@ export class Room {
   readonly #burst: number;
   readonly #now: () => number;
   readonly #log: Logger | undefined;
+  readonly #metrics: DocsMetrics | undefined;
   readonly #unsubscribe: () => void;
 
   constructor(session: DocumentSession, options: RoomOptions = {}) {
@@ -86,6 +89,7 @@ export class Room {
     }
     this.#now = options.now ?? Date.now;
     this.#log = options.log;
+    this.#metrics = options.metrics;
     this.#unsubscribe = session.onApplied((entry) => this.#broadcastOp(entry));
   }
 
@@ -172,10 +176,21 @@ export class Room {
     return this.#presence.get(id);
   }
 
-  async #op(peer: Peer, { v, op, seq }: OpMessage): Promise<void> {
+  async #op(peer: Peer, message: OpMessage): Promise<void> {
+    const started = performance.now();
+    let outcome = "internal";
+    try {
+      outcome = await this.#submit(peer, message);
+    } finally {
+      this.#metrics?.op(outcome, (performance.now() - started) / 1000);
+    }
+  }
+
+  /** Submits a peer's op; returns its outcome for metrics (applied, duplicate or the error code). */
+  async #submit(peer: Peer, { v, op, seq }: OpMessage): Promise<string> {
     if (!can(peer.role, "edit")) {
       peer.send({ type: "error", code: "forbidden", message: `A ${peer.role} may not edit`, seq });
-      return;
+      return "forbidden";
     }
     const wait = this.#take(peer.id);
     if (wait > 0) {
@@ -186,13 +201,15 @@ export class Room {
         seq,
         retryAfterMs: wait,
       });
-      return;
+      return "rate_limited";
     }
     try {
       const ack = await this.#session.submit({ v, op, src: peer.id, seq });
       // A fresh op was acked by the broadcast listener, in order; a duplicate's first ack may have gone
       // to a socket that is gone, so say it again (clients ignore acks of ops they no longer wait for).
-      if (ack.duplicate) peer.send({ type: "ack", v: ack.version - 1, seq });
+      if (!ack.duplicate) return "applied";
+      peer.send({ type: "ack", v: ack.version - 1, seq });
+      return "duplicate";
     } catch (error) {
       if (!(error instanceof SessionError)) throw error;
       peer.send({
@@ -202,6 +219,7 @@ export class Room {
         seq,
         ...(error.code === "storage_failed" ? { retryAfterMs: STORAGE_RETRY_MS } : {}),
       });
+      return error.code;
     }
   }
 

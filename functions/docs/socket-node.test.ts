@@ -153,6 +153,22 @@ describe("editing over sockets", () => {
     fresh.close();
   });
 
+  it("reports sockets and ops by outcome on /metrics", async () => {
+    const id = await sharedDoc("");
+    const bob = await connectDoc(service.url, id, { token: token.bob });
+    await bob.next("init");
+    bob.send({ type: "op", v: 0, op: ["x"], seq: 0 });
+    await bob.next("ack");
+    bob.send({ type: "op", v: 9, op: ["x"], seq: 1 });
+    await bob.next("error");
+    const text = await (await fetch(`${service.url}/metrics`)).text();
+    expect(text).toMatch(/^docs_websocket_connections\{[^}]*\} [1-9]/m);
+    expect(text).toMatch(/^docs_ops_total\{outcome="applied"[^}]*\} [1-9]/m);
+    expect(text).toMatch(/^docs_ops_total\{outcome="version_ahead"[^}]*\} 1$/m);
+    expect(text).toMatch(/^docs_op_duration_seconds_count\{[^}]*outcome="applied"[^}]*\} [1-9]/m);
+    bob.close();
+  });
+
   it("closes sockets with 4004 when the document is deleted", async () => {
     const id = await sharedDoc();
     const bob = await connectDoc(service.url, id, { token: token.bob });

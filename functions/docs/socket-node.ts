@@ -10,6 +10,7 @@ import { type WebSocket, WebSocketServer } from "ws";
 import { AppError, errorBody } from "../shared/errors.ts";
 import type { Logger } from "../shared/logger.ts";
 import type { DocumentStore } from "./documents.ts";
+import type { DocsMetrics } from "./metrics.ts";
 import { CLOSE, MAX_MESSAGE_BYTES, type ServerMessage, SUBPROTOCOL } from "./protocol.ts";
 import type { Peer } from "./room.ts";
 import type { SessionRegistry } from "./sessions.ts";
@@ -24,6 +25,7 @@ export interface DocSocketOptions {
   heartbeatMs?: number;
   /** A socket with more than this many bytes queued for it is too slow and is closed (default 8 MiB). */
   maxBufferedBytes?: number;
+  metrics?: DocsMetrics;
 }
 
 export interface DocSockets {
@@ -78,6 +80,7 @@ export function attachDocSockets(server: ServerType, options: DocSocketOptions):
       const room = await sessions.room(grant.docId);
       wss.handleUpgrade(request, socket, head, (ws) => {
         alive.add(ws);
+        options.metrics?.socketOpened();
         const peer: Peer = {
           id: grant.src,
           user: grant.user,
@@ -100,7 +103,10 @@ export function attachDocSockets(server: ServerType, options: DocSocketOptions):
           }
           void room.receive(peer, data.toString());
         });
-        ws.on("close", () => room.leave(peer));
+        ws.on("close", () => {
+          options.metrics?.socketClosed();
+          room.leave(peer);
+        });
         ws.on("error", (err) => log.warn("docs socket error", { doc: grant.docId, err: String(err) }));
         room.join(peer, grant.knownVersion);
       });
