@@ -12,7 +12,8 @@ const BENCHMARKS: Record<string, Benchmark> = {
     load: () => import("./tinyurl.ts"),
   },
   docs: {
-    description: "Docs: automerge-paper trace through the rope's applyOp vs a naive code-point string",
+    description:
+      "Docs: automerge-paper trace (sequencer vs ot-text-unicode), 20 WebSocket clients' ack/broadcast latency, POST /update req/s",
     load: () => import("./docs.ts"),
   },
   orchestrator: {
