@@ -60,7 +60,13 @@ export function newDocumentId(): string {
     .replace(/\//g, "_");
 }
 
+const TOUCH_EVERY_MS = 1000;
+/** Documents whose last touch is remembered; beyond it the memory starts over (one extra write each). */
+const MAX_TOUCHED = 10_000;
+
 export class DocumentStore {
+  readonly #touched = new Map<string, number>();
+
   constructor(private readonly db: SqlExecutor) {}
 
   /** The document row and its owner's ACL entry, atomically. */
@@ -110,7 +116,15 @@ export class DocumentStore {
     );
   }
 
+  /**
+   * Records an edit's time. At most one write per document per `TOUCH_EVERY_MS`: `updatedAt` orders
+   * listings, which second-level precision serves, and a write per keystroke would double the writes.
+   */
   async touch(id: string, nowMs: number): Promise<void> {
+    const last = this.#touched.get(id);
+    if (last !== undefined && nowMs - last < TOUCH_EVERY_MS && nowMs >= last) return;
+    if (this.#touched.size >= MAX_TOUCHED) this.#touched.clear();
+    this.#touched.set(id, nowMs);
     await this.db.run("UPDATE documents SET updated_at = ? WHERE id = ?", [nowMs, id]);
   }
 

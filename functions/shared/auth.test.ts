@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { sign } from "hono/jwt";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { bearerAuth, requireUser, signToken, verifyToken } from "./auth.ts";
 import type { AppEnv } from "./context.ts";
 import { AppError, handleError } from "./errors.ts";
@@ -58,6 +58,24 @@ describe("signToken / verifyToken", () => {
 
   it("refuses garbage", async () => {
     expect((await rejection(verifyToken("not-a-jwt", SECRET))).status).toBe(401);
+  });
+
+  it("remembers a verified token only under its secret and until its exp", async () => {
+    vi.useFakeTimers({ now: Date.parse("2026-01-01T00:00:00Z") });
+    try {
+      const token = await signToken("carol", SECRET, 60);
+      expect(await verifyToken(token, SECRET)).toBe("carol");
+      expect(await verifyToken(token, SECRET)).toBe("carol"); // from memory
+      expect((await rejection(verifyToken(token, "another-secret"))).status).toBe(401);
+      vi.setSystemTime(Date.parse("2026-01-01T00:02:00Z"));
+      expect((await rejection(verifyToken(token, SECRET))).message).toMatch(/expired/i);
+      // A token without exp is accepted, and checked again every time.
+      const forever = await sign({ sub: "dave" }, SECRET, "HS256");
+      expect(await verifyToken(forever, SECRET)).toBe("dave");
+      expect(await verifyToken(forever, SECRET)).toBe("dave");
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
