@@ -21,6 +21,7 @@ import { openDatabase } from "../shared/sql-libsql.ts";
 import { createDocsApp, SERVICE } from "./app.ts";
 import { DOCUMENTS_SCHEMA, DocumentStore } from "./documents.ts";
 import { prometheusDocsMetrics } from "./metrics.ts";
+import { redisDocs } from "./session-store-redis.ts";
 import { SESSION_SCHEMA, SqlSessionStore } from "./session-store-sql.ts";
 import { SessionRegistry } from "./sessions.ts";
 import { attachDocSockets } from "./socket-node.ts";
@@ -38,9 +39,12 @@ export async function startDocs(
   const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, log) : undefined;
   const metrics = prometheusMetrics(SERVICE, config.APP_VERSION);
   const docsMetrics = prometheusDocsMetrics(metrics.registry);
-  const store = new SqlSessionStore(db);
+  const sql = new SqlSessionStore(db);
+  const replicated = redis ? redisDocs(redis, sql, { log }) : undefined;
+  const store = replicated?.store ?? sql;
   const sessions = new SessionRegistry(store, {
     log,
+    replication: replicated?.replication,
     room: { opsPerSecond: config.DOCS_OPS_PER_SECOND, metrics: docsMetrics },
     session: { onError: (error) => log.error("docs snapshot failed", { err: String(error) }) },
   });
@@ -76,6 +80,7 @@ export async function startDocs(
       clearInterval(evictor);
       await sockets.close();
       await closeServer(server);
+      await replicated?.replication.close();
       await redis?.close();
       client.close();
     },

@@ -36,6 +36,13 @@ interface OpRow extends SqlRow {
   seq: number;
 }
 
+/** Inserts op ?2 only if the document exists and ?2 is its next version; never replaces a stored op. */
+const APPEND_NEXT = `INSERT INTO doc_ops (doc_id, v, op, src, seq)
+  SELECT ?1, ?2, ?3, ?4, ?5
+  WHERE EXISTS (SELECT 1 FROM doc_heads WHERE doc_id = ?1)
+    AND ?2 = COALESCE((SELECT MAX(v) FROM doc_ops WHERE doc_id = ?1), -1) + 1
+  ON CONFLICT (doc_id, v) DO NOTHING`;
+
 const toStored = (row: OpRow): StoredOp => ({
   v: row.v,
   op: JSON.parse(row.op) as TextOp,
@@ -59,14 +66,13 @@ export class SqlSessionStore implements SessionStore {
    * is exactly one past its last op (MAX over the primary key: O(log n), not a count).
    */
   async append(docId: string, version: number, entry: OpEntry): Promise<void> {
-    const { changes } = await this.db.run(
-      `INSERT INTO doc_ops (doc_id, v, op, src, seq)
-       SELECT ?1, ?2, ?3, ?4, ?5
-       WHERE EXISTS (SELECT 1 FROM doc_heads WHERE doc_id = ?1)
-         AND ?2 = COALESCE((SELECT MAX(v) FROM doc_ops WHERE doc_id = ?1), -1) + 1
-       ON CONFLICT (doc_id, v) DO NOTHING`,
-      [docId, version, JSON.stringify(entry.op), entry.src, entry.seq],
-    );
+    const { changes } = await this.db.run(APPEND_NEXT, [
+      docId,
+      version,
+      JSON.stringify(entry.op),
+      entry.src,
+      entry.seq,
+    ]);
     if (changes !== 1) {
       const [head] = await this.db.query<{ next: number } & SqlRow>(
         "SELECT COALESCE(MAX(v), -1) + 1 AS next FROM doc_ops WHERE doc_id = ?",
@@ -79,6 +85,30 @@ export class SqlSessionStore implements SessionStore {
           : `document ${docId} does not exist`,
       );
     }
+  }
+
+  /**
+   * Stores ops another component sequenced (the Redis store's log), in order and atomically, each only if
+   * it is the next version: an op already stored stays as it is and nothing leaves a gap. Callers read the
+   * versions back to learn which ops SQL holds.
+   */
+  async persist(docId: string, entries: readonly StoredOp[]): Promise<void> {
+    await this.db.batch(
+      entries.map((entry) => ({
+        sql: APPEND_NEXT,
+        args: [docId, entry.v, JSON.stringify(entry.op), entry.src, entry.seq],
+      })),
+    );
+  }
+
+  /** The version the next op gets (one past the last stored op), or null for an unknown document. */
+  async nextVersion(docId: string): Promise<number | null> {
+    const [row] = await this.db.query<{ found: number; next: number } & SqlRow>(
+      `SELECT EXISTS (SELECT 1 FROM doc_heads WHERE doc_id = ?1) AS found,
+              COALESCE((SELECT MAX(v) FROM doc_ops WHERE doc_id = ?1), -1) + 1 AS next`,
+      [docId],
+    );
+    return row!.found ? row!.next : null;
   }
 
   async load(docId: string): Promise<LoadedDocument | null> {

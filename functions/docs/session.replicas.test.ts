@@ -78,6 +78,20 @@ describe("sessions sharing a store", () => {
     expect(session.version).toBe(0);
   });
 
+  it("answers storage_failed when catching up after a conflict fails too", async () => {
+    const errors: unknown[] = [];
+    const store = new MemorySessionStore();
+    await DocumentSession.create("doc", store, "");
+    const a = await DocumentSession.open("doc", store);
+    const b = await DocumentSession.open("doc", store, { onError: (e) => errors.push(e) });
+    await a.submit({ v: 0, op: ["a"], src: "x", seq: 0 });
+    store.ops = () => Promise.reject(new Error("database gone"));
+    await expect(b.submit({ v: 0, op: ["b"], src: "y", seq: 0 })).rejects.toMatchObject({
+      code: "storage_failed",
+    });
+    expect(String(errors[0])).toContain("database gone");
+  });
+
   it("refuses a store whose caught-up ops leave a gap", async () => {
     const { store, a } = await replicas();
     store.ops = async () => [{ v: 5, op: ["x"], src: "z", seq: 0 }];

@@ -248,7 +248,11 @@ export class DocumentSession {
         await this.#store.append(this.docId, at, { op, src, seq });
       } catch (error) {
         // Another replica stored this version first: apply what it stored, then transform again.
-        if (error instanceof StoreConflictError && attempt < APPEND_ATTEMPTS && (await this.#catchUp()) > 0) {
+        if (
+          error instanceof StoreConflictError &&
+          attempt < APPEND_ATTEMPTS &&
+          (await this.#tryCatchUp()) > 0
+        ) {
           const again = this.#applied.get(dedupeKey(src, seq));
           if (again !== undefined) return { version: again, duplicate: true };
           continue;
@@ -299,6 +303,16 @@ export class DocumentSession {
     const ops = await this.#store.ops(this.docId, this.#version);
     this.#applyStored(ops);
     return ops.length;
+  }
+
+  /** #catchUp for the conflict path: a store that fails to answer counts as nothing caught up. */
+  async #tryCatchUp(): Promise<number> {
+    try {
+      return await this.#catchUp();
+    } catch (error) {
+      this.#onError(error);
+      return 0;
+    }
   }
 
   /** Applies ops read from the store, which must continue this session's version without a gap. */
