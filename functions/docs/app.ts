@@ -9,6 +9,7 @@ import { rateLimit } from "../shared/rate-limit-middleware.ts";
 import { createServiceApp, type ServiceApp } from "../shared/service.ts";
 import type { DocsDeps } from "./deps.ts";
 import { DocumentStore } from "./documents.ts";
+import { mountDocsPages } from "./page.ts";
 import { mountDocumentRoutes } from "./routes-documents.ts";
 
 export const SERVICE = "docs";
@@ -49,6 +50,7 @@ export function createDocsApp(
       }),
     );
   }
+  mountDocsPages(app);
   mountDocumentRoutes(app, deps, docs, deps.texts);
   return app;
 }
