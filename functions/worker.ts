@@ -4,16 +4,20 @@
  * rest because its short codes live at `/{code}` (and it owns `/`, `/healthz`, `/openapi.json`, …).
  * Durable Object classes must be exported by the main module, so they are re-exported here.
  */
+import type { DocumentRoom } from "../durable/document-room.ts";
 import type { RateLimiterObject } from "../durable/rate-limiter.ts";
 import type { SqlDatabase } from "../durable/sql-database.ts";
+import { type DocsWorkerEnv, docsWorker } from "./docs/worker.ts";
 import { type TinyUrlWorkerEnv, tinyUrlWorker } from "./tinyurl/worker.ts";
 
+export { DocumentRoom } from "../durable/document-room.ts";
 export { RateLimiterObject } from "../durable/rate-limiter.ts";
 export { SqlDatabase } from "../durable/sql-database.ts";
 
-export interface WorkerEnv extends TinyUrlWorkerEnv {
+export interface WorkerEnv extends TinyUrlWorkerEnv, DocsWorkerEnv {
   SQL_DATABASE: DurableObjectNamespace<SqlDatabase>;
   RATE_LIMITER: DurableObjectNamespace<RateLimiterObject>;
+  DOCUMENT_ROOM: DurableObjectNamespace<DocumentRoom>;
 }
 
 interface EdgeService {
@@ -22,9 +26,12 @@ interface EdgeService {
 
 /**
  * Path prefixes of the services other than TinyURL, first match wins. Newsfeed will add
- * `/api/newsfeed`, `/api/like/`, `/api/recommendations/`; Docs `/api/documents`.
+ * `/api/newsfeed`, `/api/like/`, `/api/recommendations/`. Docs owns its API (sockets included) and its
+ * editor pages at `/d/{id}`; `/` stays TinyURL's.
  */
-const ROUTES: { prefixes: string[]; service: EdgeService }[] = [];
+const ROUTES: { prefixes: string[]; service: EdgeService }[] = [
+  { prefixes: ["/api/documents", "/d/"], service: docsWorker },
+];
 
 export function serviceFor(pathname: string): EdgeService {
   const route = ROUTES.find((r) => r.prefixes.some((prefix) => pathname.startsWith(prefix)));
@@ -43,7 +50,7 @@ declare global {
     interface Env extends WorkerEnv {}
     interface GlobalProps {
       mainModule: typeof import("./worker.ts");
-      durableNamespaces: "SqlDatabase" | "RateLimiterObject";
+      durableNamespaces: "SqlDatabase" | "RateLimiterObject" | "DocumentRoom";
     }
   }
 }
