@@ -276,15 +276,7 @@ export class ContractSocket {
   }
 }
 
-/** Every 4xx of the API has one shape: `{"error": {"code", "message"}}`. */
-export async function expectError(res: Response, status: number, code: string): Promise<void> {
-  const text = await res.text();
-  expect(res.status, text).toBe(status);
-  expect(res.headers.get("content-type")).toMatch(/^application\/json/);
-  const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
-  expect(body.error?.code).toBe(code);
-  expect(body.error?.message).toEqual(expect.any(String));
-}
+export { expectError } from "../shared/testing/expect-error.ts";
 
 /** A refused socket handshake: the status and the error shape, before any upgrade. */
 export function expectRefused(result: ContractSocket | Refusal, status: number, code: string): void {

@@ -109,15 +109,7 @@ export function contractClient(fetcher: Fetcher, options: ContractOptions) {
 
 export type ContractClient = ReturnType<typeof contractClient>;
 
-/** Every 4xx of the API has one shape: `{"error": {"code", "message"}}`. */
-export async function expectError(res: Response, status: number, code: string): Promise<void> {
-  const text = await res.text();
-  expect(res.status, text).toBe(status);
-  expect(res.headers.get("content-type")).toMatch(/^application\/json/);
-  const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
-  expect(body.error?.code).toBe(code);
-  expect(body.error?.message).toEqual(expect.any(String));
-}
+export { expectError } from "../shared/testing/expect-error.ts";
 
 export async function expectRedirect(res: Response, status: number, location: string): Promise<void> {
   await res.body?.cancel();
