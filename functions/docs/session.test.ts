@@ -151,24 +151,45 @@ describe("DocumentSession.submit", () => {
     expect(await store.ops("doc", 0)).toHaveLength(2);
   });
 
-  it("rejects an op older than the in-memory window with too_old, and forgets (src, seq) safely", async () => {
-    const { session } = await fresh("", { historyWindow: 3 });
+  it("reads ops older than the memory window back from the store, and recognises resends among them", async () => {
+    const { session, store } = await fresh("", { historyWindow: 3 });
     for (let seq = 0; seq < 8; seq++) {
       await session.submit({ v: seq, op: seq === 0 ? ["x"] : [seq, "x"], src: "a", seq });
     }
-    const error = await refusal(session.submit({ v: 4, op: ["y"], src: "b", seq: 0 }));
-    expect(error.code).toBe("too_old");
-    expect(error.message).toContain("versions 5..8");
-    expect(error.message).toContain("resync");
-    // Trimmed: seq 0's entry is gone, but its resend (v 0) is too old rather than applied twice.
-    expect((await refusal(session.submit({ v: 0, op: ["x"], src: "a", seq: 0 }))).code).toBe("too_old");
+    expect(session.opsSince(0)).toBeNull(); // trimmed from memory
+    // Written against version 4, transformed through 4..7 (read back) and the window.
+    expect(await session.submit({ v: 4, op: [4, "y"], src: "b", seq: 0 })).toEqual({
+      version: 9,
+      op: [4, "y"],
+    });
+    // seq 0's (src, seq) left memory, but its resend is found in the store: not applied twice.
+    expect(await session.submit({ v: 0, op: ["x"], src: "a", seq: 0 })).toEqual({
+      version: 1,
+      duplicate: true,
+    });
     // Inside the window, a resend is still a duplicate.
     expect(await session.submit({ v: 6, op: [6, "x"], src: "a", seq: 6 })).toEqual({
       version: 7,
       duplicate: true,
     });
-    await session.submit({ v: 5, op: ["y"], src: "b", seq: 1 });
-    expect(session.text()).toBe("yxxxxxxxx");
+    expect(session.text()).toBe("xxxxyxxxx");
+    store.ops = () => Promise.reject(new Error("disk gone"));
+    expect((await refusal(session.submit({ v: 1, op: ["z"], src: "c", seq: 0 }))).code).toBe(
+      "storage_failed",
+    );
+  });
+
+  it("refuses with too_old a version further behind than maxStoreRebase, and a bad op with invalid_op", async () => {
+    const { session } = await fresh("", { historyWindow: 2, maxStoreRebase: 3 });
+    for (let seq = 0; seq < 10; seq++) {
+      await session.submit({ v: seq, op: seq === 0 ? ["x"] : [seq, "x"], src: "a", seq });
+    }
+    const error = await refusal(session.submit({ v: 1, op: ["y"], src: "b", seq: 0 }));
+    expect(error.code).toBe("too_old");
+    expect(error.message).toContain("resync");
+    const bad = await refusal(session.submit({ v: 5, op: [9, "y"], src: "b", seq: 1 }));
+    expect(bad.code).toBe("invalid_op");
+    expect(session.version).toBe(10);
   });
 });
 

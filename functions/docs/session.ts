@@ -20,6 +20,11 @@ export interface SessionOptions {
   maxInsertLength?: number;
   /** How many recent ops stay in memory to transform stale submissions against (default 10,000). */
   historyWindow?: number;
+  /**
+   * How far behind the memory window a submission may be (default 100,000 ops): those ops are read back
+   * from the store to transform it. Older ones are refused with `too_old` (the client must resync).
+   */
+  maxStoreRebase?: number;
   /** Write a snapshot through the store every this many ops (default 1,000). */
   snapshotEvery?: number;
   /** Told about failures that reject no submission (a snapshot that could not be written). */
@@ -31,6 +36,7 @@ const DEFAULTS = {
   maxOpComponents: 10_000,
   maxInsertLength: 100_000,
   historyWindow: 10_000,
+  maxStoreRebase: 100_000,
   snapshotEvery: 1_000,
 };
 
@@ -237,9 +243,16 @@ export class DocumentSession {
     }
     const known = this.#applied.get(dedupeKey(src, seq));
     if (known !== undefined) return { version: known, duplicate: true };
-    const submitted = checkOpSize(raw, this.#limits);
-    let op = submitted;
+    let op = checkOpSize(raw, this.#limits);
     let at = v; // `op` is written against version `at`
+    if (at < this.#recentBase) {
+      const older = await this.#olderOps(at);
+      // The window forgot these (src, seq): a resend of one of them is found among the ops read back.
+      const earlier = older.find((entry) => entry.src === src && entry.seq === seq);
+      if (earlier) return { version: earlier.v + 1, duplicate: true };
+      op = transformAll(op, older, at);
+      at = this.#recentBase;
+    }
     for (let attempt = 1; ; attempt++) {
       op = this.#rebase(op, at);
       at = this.#version;
@@ -271,18 +284,8 @@ export class DocumentSession {
 
   /** Transforms `op`, written against version `at`, to the current version and checks it applies there. */
   #rebase(op: TextOp, at: number): TextOp {
-    const oldest = Math.max(this.#recentBase, this.#version - this.#limits.historyWindow);
-    if (at < oldest) {
-      throw new SessionError(
-        "too_old",
-        `v ${at} is too old: this session transforms against versions ${oldest}..${this.#version} only; resync`,
-      );
-    }
-    let rebased = op;
+    const rebased = transformAll(op, this.#recent.slice(at - this.#recentBase), at);
     try {
-      // One at a time: a composed history would not transform the same way.
-      for (let i = at; i < this.#version; i++)
-        rebased = transform(rebased, this.#recent[i - this.#recentBase]!.op, "left");
       checkOp(rebased, this.#rope.length, (pos, count) => this.#rope.slice(pos, count));
     } catch (error) {
       if (!(error instanceof OpError || error instanceof RopeError)) throw error;
@@ -296,6 +299,21 @@ export class DocumentSession {
       );
     }
     return rebased;
+  }
+
+  /** The stored ops from `from` to the start of the memory window, or `too_old` beyond maxStoreRebase. */
+  async #olderOps(from: number): Promise<StoredOp[]> {
+    if (this.#recentBase - from > this.#limits.maxStoreRebase) {
+      throw new SessionError(
+        "too_old",
+        `v ${from} is too old: the session transforms against at most ${this.#limits.maxStoreRebase} ops before version ${this.#recentBase}; resync`,
+      );
+    }
+    try {
+      return await this.#store.ops(this.docId, from, this.#recentBase);
+    } catch (error) {
+      throw new SessionError("storage_failed", `history not read: ${(error as Error).message}`, error);
+    }
   }
 
   /** Applies the store's ops after this session's version; returns how many. */
@@ -342,7 +360,8 @@ export class DocumentSession {
 
   /**
    * Drops ops older than the window once there are twice as many (amortized O(1) per op). Forgetting
-   * their (src, seq) is safe: a resend of one of them has a `v` at or below its version, so it is too old.
+   * their (src, seq) is safe: a resend of one of them has a `v` at or below its version, so it is read
+   * back from the store with the ops it must be transformed against, and recognised there.
    */
   #trim(): void {
     const window = this.#limits.historyWindow;
@@ -363,4 +382,17 @@ export class DocumentSession {
       this.#onError(error); // the ops are stored; the next submission tries again
     }
   }
+}
+
+/** `op`, written against version `at`, transformed through `ops` (applied from `at` on), one at a time. */
+function transformAll(op: TextOp, ops: readonly StoredOp[], at: number): TextOp {
+  let rebased = op;
+  try {
+    // One at a time: a composed history would not transform the same way.
+    for (const entry of ops) rebased = transform(rebased, entry.op, "left");
+  } catch (error) {
+    if (!(error instanceof OpError)) throw error;
+    throw new SessionError("invalid_op", `op does not apply at version ${at}: ${error.message}`);
+  }
+  return rebased;
 }
