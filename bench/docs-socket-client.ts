@@ -73,6 +73,8 @@ export class LatencyTracker {
 
 export class BenchClient {
   readonly src: string;
+  /** The author id the server gives this client's ops (`<user>/<src>`), from `init`. */
+  id = "";
   readonly ready: Promise<void>;
   readonly #ws: WebSocket;
   readonly #tracker: LatencyTracker;
@@ -106,6 +108,7 @@ export class BenchClient {
         const message = JSON.parse(data.toString()) as ServerMessage;
         if (message.type === "init") {
           this.#version = message.v;
+          this.id = message.you.id;
           resolve();
         }
         this.#receive(message);
@@ -142,7 +145,7 @@ export class BenchClient {
     const op = [this.#letter.repeat(chars)];
     this.#inFlight = { seq, op };
     this.insertedChars += chars;
-    this.#tracker.sent(this.src, seq, performance.now(), measured);
+    this.#tracker.sent(this.id, seq, performance.now(), measured);
     this.#ws.send(JSON.stringify({ type: "op", v: this.#version, seq, op }));
   }
 
@@ -151,7 +154,7 @@ export class BenchClient {
     if (message.type === "ack") {
       this.#version = Math.max(this.#version, message.v + 1);
       if (this.#inFlight?.seq !== message.seq) return;
-      this.#tracker.acked(this.src, message.seq, now);
+      this.#tracker.acked(this.id, message.seq, now);
       this.#inFlight = null;
       if (this.#queued > 0) {
         const chars = this.#queued;

@@ -5,7 +5,7 @@
  * same code the Node runtime runs. The Worker checks roles before it calls or forwards anything here.
  */
 import { DurableObject } from "cloudflare:workers";
-import { CLOSE, MAX_MESSAGE_BYTES, SUBPROTOCOL } from "../functions/docs/protocol.ts";
+import { authorId, CLOSE, MAX_MESSAGE_BYTES, SUBPROTOCOL } from "../functions/docs/protocol.ts";
 import { isRole, type Role } from "../functions/docs/roles.ts";
 import { type Peer, Room } from "../functions/docs/room.ts";
 import {
@@ -54,7 +54,7 @@ export interface SocketAttachment {
   doc: string;
   /** This connection (a reconnect of the same client is another one). */
   conn: string;
-  /** The client's `src`: the Room's peer id. */
+  /** The peer id: authorId(user, the client's src). */
   id: string;
   user: string;
   role: Role;
@@ -178,7 +178,7 @@ export class DocumentRoom extends DurableObject<Cloudflare.Env> {
     const attachment: SocketAttachment = {
       doc,
       conn: crypto.randomUUID(),
-      id: src,
+      id: authorId(user, src),
       user,
       role,
       presence: null,

@@ -182,11 +182,11 @@ describe("DocumentRoom sockets", () => {
     const woke = await runInDurableObject(roomOf(id), async (_room, state) => {
       const serverEnd = (src: string) =>
         state.getWebSockets().find((ws) => (ws.deserializeAttachment() as SocketAttachment).id === src)!;
-      const saved = (serverEnd("e").deserializeAttachment() as SocketAttachment).presence;
+      const saved = (serverEnd("ed/e").deserializeAttachment() as SocketAttachment).presence;
       // What the runtime does on waking: a new instance over the same storage and the same open sockets.
       const woken = new DocumentRoom(state, env);
-      await woken.webSocketMessage(serverEnd("e"), JSON.stringify({ type: "op", v: 0, op: ["> "], seq: 0 }));
-      await woken.webSocketMessage(serverEnd("v"), JSON.stringify({ type: "op", v: 1, op: ["no"], seq: 0 }));
+      await woken.webSocketMessage(serverEnd("ed/e"), JSON.stringify({ type: "op", v: 0, op: ["> "], seq: 0 }));
+      await woken.webSocketMessage(serverEnd("vi/v"), JSON.stringify({ type: "op", v: 1, op: ["no"], seq: 0 }));
       // A newcomer sees the editor's cursor, kept through the wake and moved by the op.
       const late = clientOf(await woken.fetch(upgrade(id, { user: "ow", role: "owner", src: "o" })));
       const init = await late.next("init");
@@ -195,12 +195,12 @@ describe("DocumentRoom sockets", () => {
     });
     expect(woke.saved).toEqual({ sel: { anchor: 2, head: 2 }, v: 0 });
     expect(woke.init).toMatchObject({ type: "init", v: 1, content: "> hello" });
-    expect(woke.init.type === "init" && woke.init.peers.find((p) => p.id === "e")?.sel).toEqual({
+    expect(woke.init.type === "init" && woke.init.peers.find((p) => p.id === "ed/e")?.sel).toEqual({
       anchor: 4,
       head: 4,
     });
     expect(await editor.next("ack")).toEqual({ type: "ack", v: 0, seq: 0 });
-    expect(await viewer.next("op")).toEqual({ type: "op", v: 0, op: ["> "], src: "e", seq: 0 });
+    expect(await viewer.next("op")).toEqual({ type: "op", v: 0, op: ["> "], src: "ed/e", seq: 0 });
     // The viewer, adopted on waking, kept its role.
     expect(await viewer.next("error")).toMatchObject({ code: "forbidden", seq: 0 });
     editor.ws.close(1000, "done");

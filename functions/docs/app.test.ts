@@ -214,9 +214,9 @@ describe("share, list, history, delete", () => {
     const all = await call("carol", "GET", `/api/documents/${id}/history`);
     expect(all.body).toMatchObject({ id, from: 0, version: 3 });
     expect(all.body.ops).toEqual([
-      { v: 0, op: ["a"], src: "s", seq: 0 },
-      { v: 1, op: [1, "b"], src: "s", seq: 1 },
-      { v: 2, op: [2, "c"], src: "s", seq: 2 },
+      { v: 0, op: ["a"], src: "bob/s", seq: 0 },
+      { v: 1, op: [1, "b"], src: "bob/s", seq: 1 },
+      { v: 2, op: [2, "c"], src: "bob/s", seq: 2 },
     ]);
     const later = await call("carol", "GET", `/api/documents/${id}/history?from=2`);
     expect((later.body.ops as { v: number }[]).map((o) => o.v)).toEqual([2]);

@@ -9,6 +9,8 @@ import { CLOSE, SUBPROTOCOL } from "./protocol.ts";
 
 export function socketContract(api: DocsClient, options: DocsContractOptions): void {
   const { users } = api;
+  /** The id a client's ops and presence carry: its user, then its own src. */
+  const id = (who: keyof typeof users, src: string) => `${users[who]}/${src}`;
 
   describe("socket handshake", () => {
     it("refuses no token or a bad one with 401, a stranger and an unknown document with 404", async () => {
@@ -41,7 +43,7 @@ export function socketContract(api: DocsClient, options: DocsContractOptions): v
       const forged = { "x-docs-user": users.owner, "x-docs-role": "owner", "x-docs-src": "forged" };
       const socket = await api.socket(doc.id, { as: "viewer", src: "honest", headers: forged });
       const init = await socket.next("init");
-      expect(init).toMatchObject({ role: "viewer", you: { id: "honest", user: users.viewer } });
+      expect(init).toMatchObject({ role: "viewer", you: { id: id("viewer", "honest"), user: users.viewer } });
       socket.send({ type: "op", v: 0, op: ["x"], seq: 0 });
       expect(await socket.next("error")).toMatchObject({ code: "forbidden", seq: 0 });
     });
@@ -55,14 +57,24 @@ export function socketContract(api: DocsClient, options: DocsContractOptions): v
         type: "init",
         v: 0,
         role: "owner",
-        you: { id: "owner-tab", user: users.owner, name: users.owner, color: expect.any(String), sel: null },
+        you: {
+          id: id("owner", "owner-tab"),
+          user: users.owner,
+          name: users.owner,
+          color: expect.any(String),
+          sel: null,
+        },
         peers: [],
         content: "hi😀",
       });
       const editor = await api.socket(doc.id, { as: "editor", src: "editor-tab" });
       const init = await editor.next("init");
-      expect(init.peers).toEqual([expect.objectContaining({ id: "owner-tab", user: users.owner })]);
-      expect(await owner.next("join")).toMatchObject({ peer: { id: "editor-tab", user: users.editor } });
+      expect(init.peers).toEqual([
+        expect.objectContaining({ id: id("owner", "owner-tab"), user: users.owner }),
+      ]);
+      expect(await owner.next("join")).toMatchObject({
+        peer: { id: id("editor", "editor-tab"), user: users.editor },
+      });
     });
 
     it("with v, init carries the ops since then instead of the text", async () => {
@@ -73,7 +85,10 @@ export function socketContract(api: DocsClient, options: DocsContractOptions): v
       });
       const socket = await api.socket(doc.id, { as: "viewer", v: 0 });
       const init = await socket.next("init");
-      expect(init).toMatchObject({ v: 1, ops: [{ type: "op", v: 0, op: [1, "X"], src: "h", seq: 0 }] });
+      expect(init).toMatchObject({
+        v: 1,
+        ops: [{ type: "op", v: 0, op: [1, "X"], src: id("editor", "h"), seq: 0 }],
+      });
       expect(init.content).toBeUndefined();
     });
 
@@ -85,13 +100,19 @@ export function socketContract(api: DocsClient, options: DocsContractOptions): v
       await Promise.all([owner.next("init"), editor.next("init"), viewer.next("init")]);
       owner.send({ type: "op", v: 0, op: ["<"], seq: 0 });
       expect(await owner.next("ack")).toEqual({ type: "ack", v: 0, seq: 0 });
-      expect(await editor.next("op")).toEqual({ type: "op", v: 0, op: ["<"], src: "o", seq: 0 });
+      expect(await editor.next("op")).toEqual({ type: "op", v: 0, op: ["<"], src: id("owner", "o"), seq: 0 });
       // Written before the editor saw the owner's op: transformed past it.
       editor.send({ type: "op", v: 0, op: [3, ">"], seq: 0 });
       expect(await editor.next("ack")).toEqual({ type: "ack", v: 1, seq: 0 });
-      expect(await owner.next("op")).toEqual({ type: "op", v: 1, op: [4, ">"], src: "e", seq: 0 });
+      expect(await owner.next("op")).toEqual({
+        type: "op",
+        v: 1,
+        op: [4, ">"],
+        src: id("editor", "e"),
+        seq: 0,
+      });
       await viewer.next("op", (m) => m.v === 1);
-      expect(viewer.remoteOps().map((m) => m.src)).toEqual(["o", "e"]);
+      expect(viewer.remoteOps().map((m) => m.src)).toEqual([id("owner", "o"), id("editor", "e")]);
       expect(await api.read(doc.id)).toMatchObject({ version: 2, content: "<abc>" });
     });
 
@@ -109,7 +130,7 @@ export function socketContract(api: DocsClient, options: DocsContractOptions): v
       owner.send({ type: "op", v: 0, op: [4, "!"], seq: 0 });
       await owner.next("ack");
       // The viewer hears the owner's op, which is the first and only op: the refused one never existed.
-      expect(await viewer.next("op")).toMatchObject({ v: 0, src: "owner-tab" });
+      expect(await viewer.next("op")).toMatchObject({ v: 0, src: id("owner", "owner-tab") });
       expect(owner.remoteOps()).toEqual([]);
       expect(await api.read(doc.id)).toMatchObject({ version: 1, content: "keep!" });
     });
@@ -129,7 +150,7 @@ export function socketContract(api: DocsClient, options: DocsContractOptions): v
       await first.closed;
       const again = await api.socket(doc.id, { as: "editor", src: "flaky", v: 0 });
       const init = await again.next("init");
-      expect(init.ops).toEqual([{ type: "op", v: 0, op: [1, "X"], src: "flaky", seq: 0 }]);
+      expect(init.ops).toEqual([{ type: "op", v: 0, op: [1, "X"], src: id("editor", "flaky"), seq: 0 }]);
       again.send(op);
       expect(await again.next("ack")).toEqual({ type: "ack", v: 0, seq: 0 });
       again.send({ type: "op", v: 1, op: [3, "!"], seq: 1 });
@@ -140,6 +161,23 @@ export function socketContract(api: DocsClient, options: DocsContractOptions): v
         [1, 1],
       ]);
       expect(await api.read(doc.id)).toMatchObject({ version: 2, content: "aXb!" });
+    });
+
+    it("keeps another user's client apart even under the same src: no replacing, no false duplicate", async () => {
+      const doc = await api.sharedDoc("");
+      const owner = await api.socket(doc.id, { as: "owner", src: "tab" });
+      await owner.next("init");
+      // The editor copies the owner's src (every peer can see it) and sends seq 0 first.
+      const copycat = await api.socket(doc.id, { as: "editor", src: "tab" });
+      await copycat.next("init");
+      copycat.send({ type: "op", v: 0, op: ["editor "], seq: 0 });
+      expect(await copycat.next("ack")).toEqual({ type: "ack", v: 0, seq: 0 });
+      owner.send({ type: "op", v: 0, op: ["owner "], seq: 0 });
+      expect(await owner.next("ack")).toEqual({ type: "ack", v: 1, seq: 0 });
+      expect((await api.read(doc.id)).content).toBe("owner editor "); // the later op goes first at a tie
+      // The owner's socket was not replaced by the copycat's.
+      owner.send({ type: "op", v: 2, op: [13, "!"], seq: 1 });
+      expect(await owner.next("ack")).toEqual({ type: "ack", v: 2, seq: 1 });
     });
 
     it("drops an older socket of the same client with CLOSE.replaced", async () => {
@@ -159,7 +197,13 @@ export function socketContract(api: DocsClient, options: DocsContractOptions): v
         as: "editor",
         json: { v: 0, op: [1, "y"], src: "web", seq: 3 },
       });
-      expect(await socket.next("op")).toEqual({ type: "op", v: 0, op: [1, "y"], src: "web", seq: 3 });
+      expect(await socket.next("op")).toEqual({
+        type: "op",
+        v: 0,
+        op: [1, "y"],
+        src: id("editor", "web"),
+        seq: 3,
+      });
       await api.ok(`/api/documents/${doc.id}/update`, { as: "owner", json: { content: "xyz" } });
       expect(await socket.next("op")).toMatchObject({ v: 1, op: [2, "z"] });
     });
@@ -172,7 +216,12 @@ export function socketContract(api: DocsClient, options: DocsContractOptions): v
       await api.ok(`/api/documents/${doc.id}/update`, { as: "editor", json: { v: 0, op: [">> "] } });
       await b.next("op");
       a.send({ type: "cursor", v: 0, sel: { anchor: 1, head: 3 } });
-      expect(await b.next("cursor")).toEqual({ type: "cursor", id: "a", v: 1, sel: { anchor: 4, head: 6 } });
+      expect(await b.next("cursor")).toEqual({
+        type: "cursor",
+        id: id("owner", "a"),
+        v: 1,
+        sel: { anchor: 4, head: 6 },
+      });
     });
 
     it("closes a socket that breaks the protocol with CLOSE.protocolError", async () => {

@@ -201,9 +201,10 @@ export function docsContract(fetcher: Fetcher, options: DocsContractOptions): vo
         from: 0,
         version: 3,
         ops: [
-          { v: 0, op: ["a"], src: "h", seq: 0 },
-          { v: 1, op: [1, "b"], src: "h", seq: 1 },
-          { v: 2, op: [2, "c"], src: "h", seq: 2 },
+          // Each op's src names its author: the user, then the client's own src.
+          { v: 0, op: ["a"], src: `${users.editor}/h`, seq: 0 },
+          { v: 1, op: [1, "b"], src: `${users.editor}/h`, seq: 1 },
+          { v: 2, op: [2, "c"], src: `${users.editor}/h`, seq: 2 },
         ],
       });
       const later = await api.ok<History>(`/api/documents/${doc.id}/history?from=2&limit=5`, {

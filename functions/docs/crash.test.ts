@@ -38,7 +38,7 @@ function typeUntilClosed(socket: TestSocket, src: string, acked: Set<string>): v
   const handle = (message: ServerMessage) => {
     if (message.type === "op" || message.type === "ack") version = message.v + 1;
     if (message.type === "init") version = message.v;
-    if (message.type === "ack") acked.add(`${src}:${message.seq}`);
+    if (message.type === "ack") acked.add(`alice/${src}:${message.seq}`);
     if (message.type === "init" || message.type === "ack") {
       socket.send({ type: "op", v: version, op: [`${src}.${seq};`], seq: seq++ });
     }
@@ -102,7 +102,8 @@ describe("kill -9 during a burst of ops", () => {
     expect(history.ops.map((o) => o.v)).toEqual(history.ops.map((_, i) => i)); // no gap
     expect(doc.version).toBe(history.ops.length);
     expect(history.ops.reduce((text, o) => apply(text, o.op), "")).toBe(doc.content);
-    for (const key of ackedAtKill) expect(doc.content).toContain(`${key.replace(":", ".")};`);
+    for (const key of ackedAtKill)
+      expect(doc.content).toContain(`${key.slice("alice/".length).replace(":", ".")};`);
     second.child.kill("SIGTERM");
     expect((await second.exited).code).toBe(0);
   });

@@ -31,7 +31,16 @@ export const CLOSE = {
   goingAway: 1001,
 } as const;
 
-/** Who is in the room, as other clients see them. `id` is the peer's `src`. */
+/**
+ * A peer's id, and the `src` of its ops on the wire and in the history: the user and the client's own
+ * `src`, so no one can act under another user's client id (a resend under a stolen src would otherwise
+ * hide the victim's op as a duplicate). A client `src` has no "/", so the last one separates the two.
+ */
+export function authorId(user: string, src: string): string {
+  return `${user}/${src}`;
+}
+
+/** Who is in the room, as other clients see them. `id` is the peer's author id (authorId). */
 export interface PeerView {
   id: string;
   user: string;
@@ -66,9 +75,9 @@ export type ClientMessage = OpMessage | CursorMessage;
 // ---- server → client ----
 
 /**
- * The first message. `ops` are the ops since the client's `v` (a catch-up: apply them, treating any with
- * your own `(src, seq)` as the ack of that op); when the server cannot send them (no `v`, or too old)
- * `content` is the whole text at `v`.
+ * The first message. `ops` are the ops since the client's `v` (a catch-up: apply them, treating any whose
+ * `src` is `you.id` as the ack of that op); when the server cannot send them (no `v`, or too old)
+ * `content` is the whole text at `v`. `you.id` is the id your ops carry: authorId(your user, your src).
  */
 export interface InitMessage {
   type: "init";
@@ -87,7 +96,7 @@ export interface AckMessage {
   seq: number;
 }
 
-/** Someone's op, applied at version `v`. */
+/** Someone's op, applied at version `v`; `src` is its author id (authorId). */
 export interface RemoteOpMessage {
   type: "op";
   v: number;

@@ -21,6 +21,7 @@ import {
   UpdateBody,
   UpdateResult,
 } from "./schemas.ts";
+import { authorId } from "./protocol.ts";
 import type { DocumentTexts, UpdateOutcome } from "./texts.ts";
 
 const ID_ATTEMPTS = 3;
@@ -143,8 +144,8 @@ export function mountDocumentRoutes(
     async (c) => {
       const { id } = c.req.valid("param");
       const body = c.req.valid("json");
-      await access(c, id, "edit");
-      const src = body.src ?? `http-${newDocumentId()}`;
+      const { user } = await access(c, id, "edit");
+      const src = authorId(user, body.src ?? `http-${newDocumentId()}`);
       const seq = body.seq ?? 0;
       let outcome: UpdateOutcome;
       if (body.content !== undefined) {

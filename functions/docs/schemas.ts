@@ -26,7 +26,11 @@ const Op = z.array(z.unknown()).openapi({
 
 /** `src`/`seq` identify a submission: a retry with the same pair is applied once. Generated when absent. */
 const retryKey = {
-  src: z.string().min(1).max(200).optional().openapi({ description: "Client id, for idempotent retries" }),
+  src: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,100}$/, "src is 1 to 100 characters from A-Z a-z 0-9 _ . : -")
+    .optional()
+    .openapi({ description: "Client id, for idempotent retries (stored as `<user>/<src>`)" }),
   seq: z.number().int().min(0).optional().openapi({ description: "Submission number within `src`" }),
 };
 

@@ -71,8 +71,8 @@ describe("attachDocSockets", () => {
       autoPong: false,
     });
     await new Promise((resolve) => silent.once("open", resolve));
-    expect((await watcher.next("join")).peer.id).toBe("silent");
-    expect((await watcher.next("leave", (m) => m.id === "silent")).id).toBe("silent");
+    expect((await watcher.next("join")).peer.id).toBe("alice/silent");
+    expect((await watcher.next("leave", (m) => m.id === "alice/silent")).id).toBe("alice/silent");
     watcher.close();
   });
 

@@ -82,11 +82,11 @@ describe("editing over sockets", () => {
     const carol = await connectDoc(service.url, id, { token: token.carol, src: "carol-1" });
     await bob.next("init");
     await carol.next("init");
-    expect((await bob.next("join")).peer.id).toBe("carol-1");
+    expect((await bob.next("join")).peer.id).toBe("carol/carol-1");
 
     bob.send({ type: "op", v: 0, op: [1, "X"], seq: 0 });
     expect(await bob.next("ack")).toEqual({ type: "ack", v: 0, seq: 0 });
-    expect(await carol.next("op")).toEqual({ type: "op", v: 0, op: [1, "X"], src: "bob-1", seq: 0 });
+    expect(await carol.next("op")).toEqual({ type: "op", v: 0, op: [1, "X"], src: "bob/bob-1", seq: 0 });
 
     carol.send({ type: "op", v: 1, op: ["no"], seq: 0 });
     expect(await carol.next("error")).toMatchObject({ code: "forbidden", seq: 0 });
@@ -96,7 +96,7 @@ describe("editing over sockets", () => {
     await api("alice", "POST", `/api/documents/${id}/update`, { v: 1, op: ["!"] });
     expect(await bob.next("op")).toMatchObject({ v: 1, op: ["!"] });
     bob.close();
-    expect((await carol.next("leave")).id).toBe("bob-1");
+    expect((await carol.next("leave")).id).toBe("bob/bob-1");
     carol.close();
   });
 
@@ -114,8 +114,8 @@ describe("editing over sockets", () => {
     const init = await again.next("init");
     expect(init.content).toBeUndefined();
     expect(init.ops?.map((op) => [op.src, op.seq])).toEqual([
-      ["bob-r", 0],
-      [expect.stringMatching(/^http-/), 0],
+      ["bob/bob-r", 0],
+      [expect.stringMatching(/^alice\/http-/), 0],
     ]);
     again.send({ type: "op", v: 0, op: ["one"], seq: 0 }); // the resend of an op already applied
     expect(await again.next("ack")).toEqual({ type: "ack", v: 0, seq: 0 });

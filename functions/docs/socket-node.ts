@@ -11,7 +11,7 @@ import { AppError, errorBody } from "../shared/errors.ts";
 import type { Logger } from "../shared/logger.ts";
 import type { DocumentStore } from "./documents.ts";
 import type { DocsMetrics } from "./metrics.ts";
-import { CLOSE, MAX_MESSAGE_BYTES, type ServerMessage, SUBPROTOCOL } from "./protocol.ts";
+import { authorId, CLOSE, MAX_MESSAGE_BYTES, type ServerMessage, SUBPROTOCOL } from "./protocol.ts";
 import type { Peer } from "./room.ts";
 import type { SessionRegistry } from "./sessions.ts";
 import { authorizeSocket, socketDocId } from "./socket-auth.ts";
@@ -82,7 +82,7 @@ export function attachDocSockets(server: ServerType, options: DocSocketOptions):
         alive.add(ws);
         options.metrics?.socketOpened();
         const peer: Peer = {
-          id: grant.src,
+          id: authorId(grant.user, grant.src),
           user: grant.user,
           role: grant.role,
           send(message: ServerMessage) {

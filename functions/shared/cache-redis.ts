@@ -45,8 +45,11 @@ export async function redisCache(
     subscribed = false;
     invalidateLocal();
   };
+  // The first connect's "ready" races the initial subscribe below: it must not clear what the cache
+  // stores after that subscribe succeeded. Only reconnects resubscribe here.
+  let starting = true;
   const onReady = () => {
-    if (subscribed) return;
+    if (subscribed || starting) return;
     // ioredis resubscribes by itself; subscribing again is idempotent and tells us when it took effect.
     sub.subscribe(CHANNEL).then(
       () => {
@@ -60,6 +63,7 @@ export async function redisCache(
   sub.on("close", onClose);
   sub.on("ready", onReady);
   await sub.subscribe(CHANNEL);
+  starting = false;
   subscribed = true;
 
   return {

@@ -245,7 +245,7 @@ export class DocumentSync {
       this.#restart("out_of_step", `an op at version ${entry.v}, expected ${this.#version}`);
       return false;
     }
-    if (entry.src === this.src) {
+    if (entry.src === this.#you?.id) {
       // Our own op in a catch-up: the ack of the op in flight, or something we never sent.
       if (this.#ops.inflight?.seq !== entry.seq) {
         this.#restart("out_of_step", `our own op ${entry.seq} that is not in flight`);
@@ -265,7 +265,7 @@ export class DocumentSync {
   }
 
   #acknowledge(): void {
-    this.#peers.move(this.#ops.acknowledge(), this.src);
+    this.#peers.move(this.#ops.acknowledge(), this.#you?.id ?? this.src);
     this.#version! += 1;
     this.#cancelRetry();
     this.#flush();
