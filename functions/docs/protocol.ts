@@ -23,6 +23,8 @@ export const BEARER_PROTOCOL_PREFIX = "bearer.";
 export const CLOSE = {
   /** The same client (`src`) connected again; this older socket is dropped. */
   replaced: 4000,
+  /** Your role on the document changed: reconnect to work with the new one. */
+  roleChanged: 4003,
   /** The document was deleted. */
   deleted: 4004,
   /** The client broke the protocol (unparseable or unknown message, too large). */

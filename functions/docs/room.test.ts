@@ -62,6 +62,23 @@ describe("joining and leaving", () => {
     expect(a.inbox.filter((m) => m.type === "leave")).toHaveLength(1);
   });
 
+  it("disconnects every socket of one user, and the others hear them leave", async () => {
+    const { room: r } = await room();
+    const [tab1, tab2, other] = [
+      peer("bob/1", "editor", "bob"),
+      peer("bob/2", "editor", "bob"),
+      peer("amy/1"),
+    ];
+    for (const p of [tab1, tab2, other]) r.join(p);
+    expect(r.disconnectUser("bob", CLOSE.roleChanged, "role changed")).toBe(2);
+    expect([tab1.closedWith, tab2.closedWith, other.closedWith]).toEqual([4003, 4003, undefined]);
+    expect(other.inbox.filter((m) => m.type === "leave").map((m) => (m as { id: string }).id)).toEqual([
+      "bob/1",
+      "bob/2",
+    ]);
+    expect(r.size).toBe(1);
+  });
+
   it("falls back to the whole text when the known version is out of reach", async () => {
     const { room: r } = await room("x");
     const a = peer("a");

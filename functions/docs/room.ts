@@ -162,6 +162,19 @@ export class Room {
     }
   }
 
+  /**
+   * Closes the sockets of `user` (their role changed, or was taken away): they reconnect, and the
+   * handshake gives them their new role, or a 404.
+   */
+  disconnectUser(user: string, code: number, reason: string): number {
+    const theirs = [...this.#peers.values()].filter((peer) => peer.user === user);
+    for (const peer of theirs) {
+      peer.close(code, reason);
+      this.leave(peer);
+    }
+    return theirs.length;
+  }
+
   /** Closes every socket (shutdown, eviction, deletion) and stops listening to the session. */
   close(code: number, reason: string): void {
     for (const peer of this.#peers.values()) peer.close(code, reason);
