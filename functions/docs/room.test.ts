@@ -189,6 +189,47 @@ describe("ops", () => {
   });
 });
 
+describe("costs", () => {
+  it("charges a stale op one more token per 1,000 versions behind", async () => {
+    const { room: r, session } = await room("", { opsPerSecond: 2, opsBurst: 2, now: () => 0 });
+    for (let seq = 0; seq < 1000; seq++) await session.submit({ v: seq, op: ["x"], src: "w", seq });
+    const a = peer("a");
+    r.join(a);
+    await r.receive(a, op(0, ["y"], 0)); // 1,000 behind: 2 tokens, the whole burst
+    expect(a.last()).toEqual({ type: "ack", v: 1000, seq: 0 });
+    await r.receive(a, op(1001, ["z"], 1));
+    expect(a.last()).toMatchObject({ type: "error", code: "rate_limited", retryAfterMs: 500 });
+  });
+
+  it("keeps cursors beyond the rate without sending them, and the next one sent carries the latest", async () => {
+    let now = 0;
+    const { room: r } = await room("abcdef", { opsPerSecond: 1, opsBurst: 1, now: () => now });
+    const a = peer("a");
+    const b = peer("b");
+    r.join(a);
+    r.join(b);
+    const cursor = (at: number) => JSON.stringify({ type: "cursor", v: 0, sel: { anchor: at, head: at } });
+    await r.receive(a, cursor(1));
+    await r.receive(a, cursor(2));
+    expect(b.inbox.filter((m) => m.type === "cursor")).toHaveLength(1);
+    expect(r.presenceOf("a")?.sel).toEqual({ anchor: 2, head: 2 });
+    now = 1000;
+    await r.receive(a, cursor(3));
+    expect(b.last()).toMatchObject({ type: "cursor", sel: { anchor: 3, head: 3 } });
+  });
+
+  it("catches up from the store before a client that is ahead of this replica joins", async () => {
+    const { room: r, session, store } = await room("");
+    const other = await DocumentSession.open("doc", store);
+    await other.submit({ v: 0, op: ["x"], src: "elsewhere", seq: 0 });
+    await r.catchUpTo(0);
+    expect(session.version).toBe(0);
+    await r.catchUpTo(1);
+    expect(session.version).toBe(1);
+    await r.catchUpTo(undefined);
+  });
+});
+
 describe("cursors", () => {
   it("moves a selection sent at an older version to the current one and relays it", async () => {
     const { room: r, session } = await room("hello");

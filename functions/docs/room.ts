@@ -57,6 +57,9 @@ interface Bucket {
   at: number;
 }
 
+/** An op this many versions behind costs one more token: its transformation walks them all. */
+const STALE_OPS_PER_TOKEN = 1000;
+
 /** How long a client waits before resending an op the store failed to take. */
 const STORAGE_RETRY_MS = 1000;
 
@@ -140,6 +143,7 @@ export class Room {
     this.#peers.delete(peer.id);
     this.#presence.delete(peer.id);
     this.#buckets.delete(peer.id);
+    this.#buckets.delete(`${peer.id}#cursor`);
     this.#broadcast({ type: "leave", id: peer.id });
   }
 
@@ -205,7 +209,9 @@ export class Room {
       peer.send({ type: "error", code: "forbidden", message: `A ${peer.role} may not edit`, seq });
       return "forbidden";
     }
-    const wait = this.#take(peer.id);
+    // A stale op costs more: transforming it reads and walks every op since its version.
+    const behind = Math.max(0, this.#session.version - v);
+    const wait = this.#take(peer.id, 1 + Math.floor(behind / STALE_OPS_PER_TOKEN));
     if (wait > 0) {
       peer.send({
         type: "error",
@@ -243,7 +249,14 @@ export class Room {
     for (const entry of ops) if (moved) moved = moveSelection(moved, entry.op, entry.src === peer.id);
     const presence = { sel: moved, v: this.#session.version };
     this.#presence.set(peer.id, presence);
+    // Beyond the rate, the cursor is kept (newcomers see it) but not sent: the next one carries it.
+    if (this.#take(`${peer.id}#cursor`, 1) > 0) return;
     this.#broadcast({ type: "cursor", id: peer.id, v: presence.v, sel: moved }, peer.id);
+  }
+
+  /** Reads ops other replicas stored before a client that saw them joins (its `v` is ahead of ours). */
+  async catchUpTo(knownVersion: number | undefined): Promise<void> {
+    if (knownVersion !== undefined && knownVersion > this.#session.version) await this.#session.catchUp();
   }
 
   /** A peer as others see it, its selection moved to the current version. */
@@ -269,17 +282,21 @@ export class Room {
     for (const peer of this.#peers.values()) if (peer.id !== except) peer.send(message);
   }
 
-  /** Takes a token from the peer's bucket: 0 when allowed, else the milliseconds until one is free. */
-  #take(id: string): number {
+  /**
+   * Takes `cost` tokens (at most a full burst) from a bucket: 0 when allowed, else the milliseconds until
+   * they are there.
+   */
+  #take(key: string, cost: number): number {
     const now = this.#now();
-    const bucket = this.#buckets.get(id) ?? { tokens: this.#burst, at: now };
+    const need = Math.min(cost, this.#burst);
+    const bucket = this.#buckets.get(key) ?? { tokens: this.#burst, at: now };
     bucket.tokens = Math.min(this.#burst, bucket.tokens + ((now - bucket.at) / 1000) * this.#rate);
     bucket.at = now;
-    this.#buckets.set(id, bucket);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
+    this.#buckets.set(key, bucket);
+    if (bucket.tokens >= need) {
+      bucket.tokens -= need;
       return 0;
     }
-    return Math.ceil(((1 - bucket.tokens) / this.#rate) * 1000);
+    return Math.ceil(((need - bucket.tokens) / this.#rate) * 1000);
   }
 }

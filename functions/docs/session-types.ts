@@ -12,7 +12,7 @@ export interface SessionOptions {
   /** How many recent ops stay in memory to transform stale submissions against (default 10,000). */
   historyWindow?: number;
   /**
-   * How far behind the memory window a submission may be (default 100,000 ops): those ops are read back
+   * How far behind the memory window a submission may be (default 10,000 ops): those ops are read back
    * from the store to transform it. Older ones are refused with `too_old` (the client must resync).
    */
   maxStoreRebase?: number;
@@ -27,7 +27,7 @@ export const SESSION_DEFAULTS = {
   maxOpComponents: 10_000,
   maxInsertLength: 100_000,
   historyWindow: 10_000,
-  maxStoreRebase: 100_000,
+  maxStoreRebase: 10_000,
   snapshotEvery: 1_000,
 };
 

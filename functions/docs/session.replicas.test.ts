@@ -27,6 +27,15 @@ describe("sessions sharing a store", () => {
     expect((await store.ops("doc", 0)).map((o) => o.src)).toEqual(["x", "y"]);
   });
 
+  it("catches up before calling a version ahead: the client saw it on another replica", async () => {
+    const { a, b } = await replicas("");
+    await a.submit({ v: 0, op: ["a"], src: "x", seq: 0 });
+    expect(await b.submit({ v: 1, op: [1, "b"], src: "y", seq: 0 })).toEqual({ version: 2, op: [1, "b"] });
+    await expect(b.submit({ v: 5, op: ["c"], src: "y", seq: 1 })).rejects.toMatchObject({
+      code: "version_ahead",
+    });
+  });
+
   it("treats a resend already applied through another session as a duplicate", async () => {
     const { a, b } = await replicas();
     await a.submit({ v: 0, op: ["hi"], src: "x", seq: 4 });

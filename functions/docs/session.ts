@@ -191,6 +191,8 @@ export class DocumentSession {
 
   async #sequence({ v, op: raw, src, seq }: Submission): Promise<Ack> {
     checkSubmission(v, src, seq);
+    // A replica that has not heard of the newest ops yet reads them before calling the client wrong.
+    if (v > this.#version) await this.#tryCatchUp();
     if (v > this.#version) {
       throw new SessionError("version_ahead", `v ${v} is above the document's version ${this.#version}`);
     }

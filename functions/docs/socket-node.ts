@@ -78,6 +78,7 @@ export function attachDocSockets(server: ServerType, options: DocSocketOptions):
         options.authSecret,
       );
       const room = await sessions.room(grant.docId);
+      await room.catchUpTo(grant.knownVersion);
       wss.handleUpgrade(request, socket, head, (ws) => {
         alive.add(ws);
         options.metrics?.socketOpened();
