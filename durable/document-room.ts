@@ -5,8 +5,8 @@
  * same code the Node runtime runs. The Worker checks roles before it calls or forwards anything here.
  */
 import { DurableObject } from "cloudflare:workers";
-import { authorId, CLOSE, MAX_MESSAGE_BYTES, SUBPROTOCOL } from "../functions/docs/protocol.ts";
-import { isRole, type Role } from "../functions/docs/roles.ts";
+import { DocumentStore } from "../functions/docs/documents.ts";
+import { CLOSE, MAX_MESSAGE_BYTES, SUBPROTOCOL } from "../functions/docs/protocol.ts";
 import { type Peer, Room } from "../functions/docs/room.ts";
 import {
   DocumentSession,
@@ -15,7 +15,6 @@ import {
   type Submission,
 } from "../functions/docs/session.ts";
 import { SESSION_SCHEMA, SqlSessionStore } from "../functions/docs/session-store-sql.ts";
-import { socketDocId } from "../functions/docs/socket-auth.ts";
 import {
   historyOfSession,
   replaceInSession,
@@ -24,42 +23,25 @@ import {
   type TextState,
   type UpdateOutcome,
 } from "../functions/docs/texts.ts";
+import { docsDatabase } from "../functions/docs/worker.ts";
 import { type Config, loadConfig } from "../functions/shared/config.ts";
-import { AppError, errorBody } from "../functions/shared/errors.ts";
+import { AppError } from "../functions/shared/errors.ts";
 import { createLogger, type Logger } from "../functions/shared/logger.ts";
 import { migrate, type SqlExecutor } from "../functions/shared/sql.ts";
 import { durableSqlExecutor } from "../functions/shared/sql-durable.ts";
-
-/**
- * The identity the Worker puts on an upgrade it forwards, after authorizeSocket. The Worker builds that
- * request from scratch, so a client can never set these itself.
- */
-export const ROOM_HEADERS = {
-  user: "x-docs-user",
-  role: "x-docs-role",
-  src: "x-docs-src",
-  version: "x-docs-version",
-  protocol: "x-docs-protocol",
-} as const;
+import {
+  attachmentOf,
+  badUpgrade,
+  closeQuietly,
+  forwardedUpgrade,
+  jsonError,
+  socketPeer,
+} from "./document-room-sockets.ts";
 
 /** Errors cross RPC as data, so the Worker rethrows the status and code the Node runtime answers with. */
 export type RoomResult<T> =
   | { ok: true; value: T }
   | { ok: false; error: { status: number; code: string; message: string } };
-
-type Presence = NonNullable<ReturnType<Room["presenceOf"]>>;
-
-/** What each socket carries through hibernation, so a woken object can rebuild its peers. */
-export interface SocketAttachment {
-  doc: string;
-  /** This connection (a reconnect of the same client is another one). */
-  conn: string;
-  /** The peer id: authorId(user, the client's src). */
-  id: string;
-  user: string;
-  role: Role;
-  presence: Presence | null;
-}
 
 interface Live {
   session: DocumentSession;
@@ -68,17 +50,14 @@ interface Live {
   peers: Map<string, Peer>;
 }
 
-const attachmentOf = (ws: WebSocket) => ws.deserializeAttachment() as SocketAttachment | null;
-
-const jsonError = (error: AppError) =>
-  Response.json(errorBody(error.code, error.message), { status: error.status, headers: error.headers });
-
 export class DocumentRoom extends DurableObject<Cloudflare.Env> {
   readonly #config: Config;
   readonly #log: Logger;
   readonly #db: SqlExecutor;
   readonly #store: SqlSessionStore;
   readonly #sessionOptions: SessionOptions;
+  /** The documents' metadata (the Worker's SqlDatabase "docs"), where an edit moves `updatedAt`. */
+  readonly #metadata: DocumentStore;
   /** The schema migration; reset when the storage is deleted, so a later call creates it again. */
   #schema: Promise<void> | undefined;
   /** The open document: made on first use, and again after hibernation or eviction dropped it. */
@@ -92,6 +71,7 @@ export class DocumentRoom extends DurableObject<Cloudflare.Env> {
     });
     this.#db = durableSqlExecutor(ctx.storage);
     this.#store = new SqlSessionStore(this.#db);
+    this.#metadata = new DocumentStore(docsDatabase(env));
     this.#sessionOptions = {
       onError: (error) => this.#log.error("docs snapshot failed", { err: String(error) }),
     };
@@ -152,48 +132,48 @@ export class DocumentRoom extends DurableObject<Cloudflare.Env> {
     });
   }
 
+  /**
+   * Closes `user`'s sockets with CLOSE.roleChanged, so they reconnect with their new role. A document
+   * that is not live has no sockets (waking with sockets makes it live), so nothing is opened here.
+   */
+  roleChanged(_id: string, user: string): Promise<RoomResult<number>> {
+    return answer(async () => {
+      const live = await this.#live?.catch(() => undefined);
+      const reason = "your role changed";
+      const closed = live?.room.disconnectUser(user, CLOSE.roleChanged, reason) ?? 0;
+      // Any socket of theirs the room does not hold (still being adopted) goes too.
+      for (const ws of this.ctx.getWebSockets()) {
+        if (attachmentOf(ws)?.user === user) closeQuietly(ws, CLOSE.roleChanged, reason);
+      }
+      return closed;
+    });
+  }
+
   // ---- WebSockets (Hibernation API) ----
 
   /** Accepts an upgrade the Worker authorized and forwarded; the identity is in ROOM_HEADERS. */
   override async fetch(request: Request): Promise<Response> {
-    const header = (name: string) => request.headers.get(name);
-    const doc = socketDocId(new URL(request.url).pathname);
-    const [user, role, src] = [
-      header(ROOM_HEADERS.user),
-      header(ROOM_HEADERS.role),
-      header(ROOM_HEADERS.src),
-    ];
-    if (header("upgrade")?.toLowerCase() !== "websocket" || doc === null || !user || !src || !isRole(role)) {
-      return jsonError(new AppError(400, "bad_request", "Expected a socket upgrade forwarded by the Worker"));
-    }
+    const upgrade = forwardedUpgrade(request);
+    if (!upgrade) return badUpgrade();
+    const { attachment } = upgrade;
     let live: Live;
     try {
-      live = await this.#open(doc);
+      live = await this.#open(attachment.doc);
     } catch (error) {
       if (error instanceof AppError) return jsonError(error);
       throw error;
     }
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
-    const attachment: SocketAttachment = {
-      doc,
-      conn: crypto.randomUUID(),
-      id: authorId(user, src),
-      user,
-      role,
-      presence: null,
-    };
     server.serializeAttachment(attachment);
-    const peer = this.#peer(server, attachment);
+    const peer = socketPeer(server, attachment);
     live.peers.set(attachment.conn, peer);
-    const known = header(ROOM_HEADERS.version);
-    live.room.join(peer, known === null ? undefined : Number(known));
+    live.room.join(peer, upgrade.knownVersion);
     // Answer with the subprotocol only when the client offered it (a client offering none wants none).
-    const offered = header(ROOM_HEADERS.protocol) === SUBPROTOCOL;
     return new Response(null, {
       status: 101,
       webSocket: client,
-      headers: offered ? { "Sec-WebSocket-Protocol": SUBPROTOCOL } : {},
+      headers: upgrade.offered ? { "Sec-WebSocket-Protocol": SUBPROTOCOL } : {},
     });
   }
 
@@ -256,30 +236,26 @@ export class DocumentRoom extends DurableObject<Cloudflare.Env> {
   #goLive(session: DocumentSession): Live {
     const room = new Room(session, { opsPerSecond: this.#config.DOCS_OPS_PER_SECOND, log: this.#log });
     const live: Live = { session, room, peers: new Map() };
+    session.onApplied(() => this.#touch(session.docId));
     for (const ws of this.ctx.getWebSockets()) {
       const attachment = attachmentOf(ws);
       if (attachment?.doc !== session.docId) continue;
-      const peer = this.#peer(ws, attachment);
+      const peer = socketPeer(ws, attachment);
       live.peers.set(attachment.conn, peer);
       room.adopt(peer, attachment.presence ?? undefined);
     }
     return live;
   }
 
-  #peer(ws: WebSocket, { id, user, role }: SocketAttachment): Peer {
-    return {
-      id,
-      user,
-      role,
-      send(message) {
-        try {
-          ws.send(JSON.stringify(message));
-        } catch {
-          // The socket is closing; its close event removes the peer.
-        }
-      },
-      close: (code, reason) => closeQuietly(ws, code, reason),
-    };
+  /**
+   * Every applied op (socket or HTTP) moves the document's `updatedAt`, which orders listings. Off the
+   * op's path, and DocumentStore.touch writes at most once a second; a failure only leaves it older.
+   */
+  #touch(docId: string): void {
+    const touching = this.#metadata
+      .touch(docId, Date.now())
+      .catch((error) => this.#log.warn("docs updatedAt not written", { doc: docId, err: String(error) }));
+    this.ctx.waitUntil(touching);
   }
 
   async #drop(ws: WebSocket): Promise<void> {
@@ -309,13 +285,5 @@ async function answer<T>(run: () => Promise<T>): Promise<RoomResult<T>> {
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
     return { ok: false, error: { status: error.status, code: error.code, message: error.message } };
-  }
-}
-
-function closeQuietly(ws: WebSocket, code: number, reason: string): void {
-  try {
-    ws.close(code, reason);
-  } catch {
-    // Already closed.
   }
 }

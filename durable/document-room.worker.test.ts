@@ -1,16 +1,26 @@
 /**
  * DocumentRoom on workerd: the op log and snapshots in the object's own SQLite, the document rebuilt by
- * a fresh instance, errors as data over RPC, deletion of all storage, and sockets that survive the
- * object waking from hibernation (a new instance adopting the sockets the runtime kept open).
+ * a fresh instance, errors as data over RPC, deletion of all storage, sockets that survive the object
+ * waking from hibernation (a new instance adopting the sockets the runtime kept open), a role change
+ * closing one user's sockets, and applied ops moving `updatedAt` in the Worker's metadata database.
  */
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { DOCUMENTS_SCHEMA, DocumentStore } from "../functions/docs/documents.ts";
 import { CLOSE, type ServerMessage } from "../functions/docs/protocol.ts";
-import { DocumentRoom, ROOM_HEADERS, type RoomResult, type SocketAttachment } from "./document-room.ts";
+import { docsDatabase } from "../functions/docs/worker.ts";
+import { migrate } from "../functions/shared/sql.ts";
+import { eventually } from "../functions/shared/testing/eventually.ts";
+import { DocumentRoom, type RoomResult } from "./document-room.ts";
+import { ROOM_HEADERS, type SocketAttachment } from "./document-room-sockets.ts";
 
 const unique = (prefix: string) => `${prefix}-${Math.random().toString(36).slice(2, 10)}`;
 const roomOf = (id: string) => env.DOCUMENT_ROOM.get(env.DOCUMENT_ROOM.idFromName(id));
+const metadata = new DocumentStore(docsDatabase(env));
+
+// The Worker creates the metadata tables on its first request; these tests talk to rooms directly.
+beforeAll(() => migrate(docsDatabase(env), DOCUMENTS_SCHEMA));
 
 function value<T>(result: RoomResult<T>): T {
   if (!result.ok) throw new Error(`room refused: ${JSON.stringify(result.error)}`);
@@ -127,6 +137,19 @@ describe("DocumentRoom storage", () => {
     expect(replaced).toEqual({ version: 1, op: [1, "y"], duplicate: false });
   });
 
+  it("moves the document's updatedAt in the Worker's metadata when it applies an op", async () => {
+    const id = unique("touch");
+    value(await roomOf(id).create(id, ""));
+    await metadata.create({ id, title: "t", owner: "o", createdAt: 1000, updatedAt: 1000 });
+    value(await roomOf(id).submit(id, { v: 0, op: ["a"], src: "o/s", seq: 0 }));
+    const touched = await eventually(
+      () => metadata.get(id),
+      (doc) => doc !== undefined && doc.updatedAt > 1000,
+      { what: "updatedAt to move" },
+    );
+    expect(touched).toMatchObject({ createdAt: 1000, title: "t" });
+  });
+
   it("destroy deletes all its storage; the id can be used again", async () => {
     const id = unique("destroy");
     value(await roomOf(id).create(id, "gone"));
@@ -185,8 +208,14 @@ describe("DocumentRoom sockets", () => {
       const saved = (serverEnd("ed/e").deserializeAttachment() as SocketAttachment).presence;
       // What the runtime does on waking: a new instance over the same storage and the same open sockets.
       const woken = new DocumentRoom(state, env);
-      await woken.webSocketMessage(serverEnd("ed/e"), JSON.stringify({ type: "op", v: 0, op: ["> "], seq: 0 }));
-      await woken.webSocketMessage(serverEnd("vi/v"), JSON.stringify({ type: "op", v: 1, op: ["no"], seq: 0 }));
+      await woken.webSocketMessage(
+        serverEnd("ed/e"),
+        JSON.stringify({ type: "op", v: 0, op: ["> "], seq: 0 }),
+      );
+      await woken.webSocketMessage(
+        serverEnd("vi/v"),
+        JSON.stringify({ type: "op", v: 1, op: ["no"], seq: 0 }),
+      );
       // A newcomer sees the editor's cursor, kept through the wake and moved by the op.
       const late = clientOf(await woken.fetch(upgrade(id, { user: "ow", role: "owner", src: "o" })));
       const init = await late.next("init");
@@ -205,5 +234,42 @@ describe("DocumentRoom sockets", () => {
     expect(await viewer.next("error")).toMatchObject({ code: "forbidden", seq: 0 });
     editor.ws.close(1000, "done");
     viewer.ws.close(1000, "done");
+  });
+});
+
+describe("DocumentRoom role changes", () => {
+  it("closes every socket of that user with CLOSE.roleChanged; the others hear them leave", async () => {
+    const id = unique("role");
+    value(await roomOf(id).create(id, ""));
+    const open = async (user: string, src: string) => {
+      const client = clientOf(await roomOf(id).fetch(upgrade(id, { user, role: "editor", src })));
+      await client.next("init");
+      return client;
+    };
+    const [tab, phone, other] = [await open("ed", "tab"), await open("ed", "phone"), await open("al", "a")];
+    expect(value(await roomOf(id).roleChanged(id, "ed"))).toBe(2);
+    expect(await tab.closed).toBe(CLOSE.roleChanged);
+    expect(await phone.closed).toBe(CLOSE.roleChanged);
+    await other.next("leave", (m) => m.type === "leave" && m.id === "ed/tab");
+    await other.next("leave", (m) => m.type === "leave" && m.id === "ed/phone");
+    other.ws.send(JSON.stringify({ type: "op", v: 0, op: ["still here"], seq: 0 }));
+    expect(await other.next("ack")).toEqual({ type: "ack", v: 0, seq: 0 });
+    other.ws.close(1000, "done");
+  });
+
+  it("a woken instance closes them too, and a room nobody is connected to has nothing to close", async () => {
+    const id = unique("role-wake");
+    value(await roomOf(id).create(id, ""));
+    const client = clientOf(await roomOf(id).fetch(upgrade(id, { user: "ed", role: "editor", src: "e" })));
+    await client.next("init");
+    const closed = await runInDurableObject(roomOf(id), async (_room, state) =>
+      value(await new DocumentRoom(state, env).roleChanged(id, "ed")),
+    );
+    expect(closed).toBeLessThanOrEqual(1); // 1 if the new instance had adopted it already, else closed directly
+    expect(await client.closed).toBe(CLOSE.roleChanged);
+
+    const quiet = unique("role-quiet");
+    expect(value(await roomOf(quiet).roleChanged(quiet, "ed"))).toBe(0);
+    expect(await roomOf(quiet).read(quiet)).toMatchObject({ ok: false, error: { code: "not_found" } });
   });
 });

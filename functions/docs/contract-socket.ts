@@ -251,17 +251,5 @@ export function socketContract(api: DocsClient, options: DocsContractOptions): v
       expect(acks + refused).toBe(count);
       expect(await api.read(doc.id)).toMatchObject({ version: acks, content: "x".repeat(acks) });
     });
-
-    it("closes the sockets with CLOSE.deleted when the document is deleted", async () => {
-      const doc = await api.sharedDoc();
-      const editor = await api.socket(doc.id, { as: "editor" });
-      const viewer = await api.socket(doc.id, { as: "viewer" });
-      await Promise.all([editor.next("init"), viewer.next("init")]);
-      const res = await api.send(`/api/documents/${doc.id}`, { as: "owner", method: "DELETE" });
-      expect(res.status).toBe(204);
-      expect((await editor.closed).code).toBe(CLOSE.deleted);
-      expect((await viewer.closed).code).toBe(CLOSE.deleted);
-      expectRefused(await api.connect(doc.id, { as: "owner" }), 404, "not_found");
-    });
   });
 }

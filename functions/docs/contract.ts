@@ -11,6 +11,7 @@ import {
   expectError,
   type Fetcher,
 } from "./contract-client.ts";
+import { liveContract } from "./contract-live.ts";
 import { rolesContract } from "./contract-roles.ts";
 import { socketContract } from "./contract-socket.ts";
 
@@ -235,4 +236,5 @@ export function docsContract(fetcher: Fetcher, options: DocsContractOptions): vo
 
   rolesContract(api);
   socketContract(api, options);
+  liveContract(api);
 }

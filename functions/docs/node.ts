@@ -42,9 +42,16 @@ export async function startDocs(
   const sql = new SqlSessionStore(db);
   const replicated = redis ? redisDocs(redis, sql, { log }) : undefined;
   const store = replicated?.store ?? sql;
+  const docs = new DocumentStore(db);
   const sessions = new SessionRegistry(store, {
     log,
     replication: replicated?.replication,
+    // Every applied op, from a socket or over HTTP, moves updatedAt (at most once a second per document).
+    onApplied: (docId) => {
+      docs
+        .touch(docId, Date.now())
+        .catch((error) => log.warn("docs updatedAt not written", { doc: docId, err: String(error) }));
+    },
     room: { opsPerSecond: config.DOCS_OPS_PER_SECOND, metrics: docsMetrics },
     session: { onError: (error) => log.error("docs snapshot failed", { err: String(error) }) },
   });
@@ -63,7 +70,7 @@ export async function startDocs(
   );
   const { server, url } = await listenService(app, config, config.DOCS_PORT, log);
   const sockets = attachDocSockets(server, {
-    docs: new DocumentStore(db),
+    docs,
     sessions,
     authSecret: config.AUTH_SECRET,
     log,

@@ -1,7 +1,8 @@
 /**
  * Two Node replicas of the Docs service sharing a real Redis (sequencing, fan-out) and one libSQL database:
  * clients connected to different replicas type at the same time, some drop their sockets and reconnect,
- * and everyone ends with the same text, which is exactly the stored history replayed.
+ * and everyone ends with the same text, which is exactly the stored history replayed. A role change or a
+ * deletion made through one replica closes the sockets on the other.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,7 +17,9 @@ import { silentLog } from "../shared/testing/log.ts";
 import { skipWithoutRedis, useRedisServer } from "../shared/testing/redis-server.ts";
 import { startDocs } from "./node.ts";
 import { apply, type TextOp } from "./ot/index.ts";
+import { CLOSE } from "./protocol.ts";
 import { SyncSocket } from "./testing/sync-socket.ts";
+import { connectDoc } from "./testing/ws-client.ts";
 
 const CLIENTS_PER_REPLICA = 3;
 const EDITS_PER_CLIENT = 60;
@@ -40,6 +43,7 @@ describe.skipIf(skipWithoutRedis("docs replicas"))("two Docs replicas sharing Re
   const dir = mkdtempSync(join(tmpdir(), "docs-replicas-"));
   const replicas: RunningService[] = [];
   let token: string;
+  let bobToken: string;
 
   beforeAll(async () => {
     const config = loadConfig({
@@ -53,6 +57,7 @@ describe.skipIf(skipWithoutRedis("docs replicas"))("two Docs replicas sharing Re
     });
     replicas.push(await startDocs(config, silentLog), await startDocs(config, silentLog));
     token = await signToken("alice", SECRET);
+    bobToken = await signToken("bob", SECRET);
   });
   afterAll(async () => {
     await Promise.all(replicas.map((r) => r.close()));
@@ -119,5 +124,35 @@ describe.skipIf(skipWithoutRedis("docs replicas"))("two Docs replicas sharing Re
       expect(client.problems).toEqual([]);
       client.close();
     }
+  });
+
+  it("closes a socket on one replica when its user's role changes or the document is deleted through the other", async () => {
+    const [a, b] = [replicas[0]!.url, replicas[1]!.url];
+    const asAlice = (method: string, path: string, body?: unknown) =>
+      fetch(`${a}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    const { id } = (await (await asAlice("POST", "/api/documents", { title: "t", content: "x" })).json()) as {
+      id: string;
+    };
+    expect(
+      (await asAlice("POST", `/api/documents/${id}/share`, { user: "bob", role: "editor" })).status,
+    ).toBe(200);
+    const editing = await connectDoc(b, id, { token: bobToken, src: "bob-tab" });
+    expect(await editing.next("init")).toMatchObject({ role: "editor" });
+    editing.send({ type: "op", v: 0, op: ["!"], seq: 0 });
+    await editing.next("ack");
+
+    await asAlice("POST", `/api/documents/${id}/share`, { user: "bob", role: "viewer" });
+    expect(await editing.closed).toBe(CLOSE.roleChanged);
+    const viewing = await connectDoc(b, id, { token: bobToken, src: "bob-tab", v: 1 });
+    expect(await viewing.next("init")).toMatchObject({ role: "viewer", v: 1 });
+    viewing.send({ type: "op", v: 1, op: ["?"], seq: 1 });
+    expect(await viewing.next("error")).toMatchObject({ code: "forbidden", seq: 1 });
+
+    expect((await asAlice("DELETE", `/api/documents/${id}`)).status).toBe(204);
+    expect(await viewing.closed).toBe(CLOSE.deleted);
   });
 });

@@ -7,6 +7,7 @@ import { AppError, badRequest, forbidden, notFound } from "../shared/errors.ts";
 import type { ServiceApp } from "../shared/service.ts";
 import type { DocsDeps } from "./deps.ts";
 import { type DocumentRecord, type DocumentStore, newDocumentId } from "./documents.ts";
+import { authorId } from "./protocol.ts";
 import { type Action, can, type Role } from "./roles.ts";
 import {
   CreateBody,
@@ -21,7 +22,6 @@ import {
   UpdateBody,
   UpdateResult,
 } from "./schemas.ts";
-import { authorId } from "./protocol.ts";
 import type { DocumentTexts, UpdateOutcome } from "./texts.ts";
 
 const ID_ATTEMPTS = 3;
@@ -157,7 +157,6 @@ export function mountDocumentRoutes(
           throw badRequest("send either {v, op} or {content}");
         outcome = await texts.submit(id, { v: body.v, op: body.op, src, seq });
       }
-      if (outcome.op?.length) await docs.touch(id, now());
       return c.json(
         {
           id,
@@ -184,7 +183,11 @@ export function mountDocumentRoutes(
       const me = await access(c, id, "share");
       // An owner demoting themselves could leave the document with no one able to share or delete it.
       if (user === me.user) throw badRequest("user: you cannot change your own role");
+      const before = await docs.roleOf(id, user);
       await docs.share(id, user, role);
+      // Sockets keep the role they connected with: close theirs, so they reconnect with the new one.
+      // Someone who had no role has no sockets.
+      if (before !== undefined && before !== role) await texts.roleChanged(id, user);
       return c.json({ id, user, role }, 200);
     },
   );

@@ -1,15 +1,20 @@
 /**
- * RedisReplication: ops reaching other replicas over pub/sub, one subscription per watched document,
- * resubscribing after a reconnect, and a failed publish; then the same over a fake subscriber connection.
+ * RedisReplication: ops and events (deletions, role changes) reaching other replicas over pub/sub, one
+ * subscription per watched document, resubscribing after a reconnect, and a failed publish; then the
+ * same over a fake subscriber connection, and the message format.
  */
 import { EventEmitter } from "node:events";
 import type { Redis } from "ioredis";
 import { describe, expect, it, vi } from "vitest";
+import type { Logger } from "../shared/logger.ts";
 import { eventually } from "../shared/testing/eventually.ts";
 import { captureLog } from "../shared/testing/log.ts";
 import { skipWithoutRedis, useRedisServer } from "../shared/testing/redis-server.ts";
+import { CLOSE } from "./protocol.ts";
 import { DocumentSession } from "./session.ts";
 import { RedisReplication } from "./session-store-redis.ts";
+import { decodeEvent } from "./session-store-redis-replication.ts";
+import type { ReplicationEvent } from "./sessions.ts";
 import { faultyRedis, keys, useRedisDocs } from "./testing/redis-docs.ts";
 
 describe.skipIf(skipWithoutRedis("redis replication"))("RedisReplication (redis-server + libSQL)", () => {
@@ -78,6 +83,76 @@ describe.skipIf(skipWithoutRedis("redis replication"))("RedisReplication (redis-
     );
   });
 
+  it("carries events to the other replicas, not back to the one that published them", async () => {
+    const url = database();
+    const [a, b] = [await replica(url), await replica(url)];
+    const heard = { a: [] as ReplicationEvent[], b: [] as ReplicationEvent[] };
+    const changed = { a: 0, b: 0 };
+    for (const [name, r] of [
+      ["a", a],
+      ["b", b],
+    ] as const) {
+      r.replication.watch(
+        "doc",
+        () => changed[name]++,
+        (event) => heard[name].push(event),
+      );
+    }
+    await eventually(
+      () => ({ ...changed }),
+      (c) => c.a === 1 && c.b === 1,
+      { what: "both to listen" },
+    );
+    await a.replication.publish("doc", { kind: "role", user: "bob" });
+    await a.replication.publish("doc", { kind: "deleted" });
+    await eventually(
+      () => heard.b.length,
+      (n) => n === 2,
+      { what: "B to hear both events" },
+    );
+    expect(heard.b).toEqual([{ kind: "role", user: "bob" }, { kind: "deleted" }]);
+    // A stored op still says "changed" (a version on the same channel), to both.
+    await docs.raw.publish(a.store.keys("doc").channel, "7");
+    await eventually(
+      () => ({ ...changed }),
+      (c) => c.a === 2 && c.b === 2,
+      { what: "the version message" },
+    );
+    expect(heard.a).toEqual([]);
+    expect(changed).toEqual({ a: 2, b: 2 }); // events are not mistaken for ops
+  });
+
+  it("a registry closes its sockets on what another replica published", async () => {
+    const url = database();
+    const [a, b] = [await replica(url), await replica(url)];
+    await a.registry.create("doc", "");
+    const room = await b.registry.room("doc");
+    const closed: Record<string, number> = {};
+    const join = (id: string, user: string) =>
+      room.join({ id, user, role: "editor", send: () => {}, close: (code) => (closed[id] = code) });
+    join("bob/1", "bob");
+    join("carol/1", "carol");
+    await eventually(
+      () => docs.raw.pubsub("NUMSUB", b.store.keys("doc").channel),
+      (r) => r[1] === 2,
+      { what: "both replicas to subscribe" },
+    );
+    await a.registry.publish("doc", { kind: "role", user: "bob" });
+    await eventually(
+      () => ({ ...closed }),
+      (c) => c["bob/1"] === CLOSE.roleChanged,
+      { what: "bob's socket on B to close" },
+    );
+    expect(closed["carol/1"]).toBeUndefined();
+    await a.registry.publish("doc", { kind: "deleted" });
+    await eventually(
+      () => ({ ...closed }),
+      (c) => c["carol/1"] === CLOSE.deleted,
+      { what: "B to close the deleted document" },
+    );
+    expect(b.registry.size).toBe(0);
+  });
+
   it("acknowledges a stored op though publishing it failed, and readers still get it", async () => {
     const faulty = faultyRedis(redis.url);
     onCleanup(() => faulty.target.quit());
@@ -103,10 +178,20 @@ describe("RedisReplication over a fake subscriber connection", () => {
     };
     return Object.assign(new EventEmitter(), { subscribe: vi.fn(answer), unsubscribe: vi.fn(answer) });
   }
+  const replicationOver = (sub: ReturnType<typeof fakeSubscriber>, log?: Logger) => {
+    const publisher = { publish: vi.fn(async (_channel: string, _message: string) => 1) };
+    const replication = new RedisReplication({
+      subscriber: sub as unknown as Redis,
+      publisher: publisher as unknown as Redis,
+      channelOf: (id) => `c:${id}`,
+      log,
+    });
+    return { replication, publisher };
+  };
 
   it("tells every watcher after a reconnect, not after the first connect", async () => {
     const sub = fakeSubscriber(false);
-    const replication = new RedisReplication(sub as unknown as Redis, (id) => `c:${id}`);
+    const { replication } = replicationOver(sub);
     let calls = 0;
     replication.watch("d", () => calls++);
     await eventually(
@@ -130,7 +215,7 @@ describe("RedisReplication over a fake subscriber connection", () => {
   it("logs a refused subscribe or unsubscribe and still delivers messages", async () => {
     const sub = fakeSubscriber(true);
     const { log, lines } = captureLog("warn");
-    const replication = new RedisReplication(sub as unknown as Redis, (id) => `c:${id}`, log);
+    const { replication } = replicationOver(sub, log);
     let calls = 0;
     const unwatch = replication.watch("d", () => calls++);
     await eventually(
@@ -155,5 +240,49 @@ describe("RedisReplication over a fake subscriber connection", () => {
       "docs: redis subscribe failed",
       "docs: redis unsubscribe failed",
     ]);
+  });
+
+  it("tells events from versions, ignores its own events and unknown kinds, and names itself in each", async () => {
+    const sub = fakeSubscriber(false);
+    const { replication, publisher } = replicationOver(sub);
+    const heard: ReplicationEvent[] = [];
+    let changed = 0;
+    replication.watch(
+      "d",
+      () => changed++,
+      (event) => heard.push(event),
+    );
+    replication.watch("d", () => changed++); // a watcher without an event callback is skipped for events
+    await eventually(
+      () => changed,
+      (n) => n === 2,
+      { what: "the start" },
+    );
+    await replication.publish("d", { kind: "role", user: "bob" });
+    const [[channel, mine]] = publisher.publish.mock.calls as [[string, string]];
+    expect(channel).toBe("c:d");
+    const own = JSON.parse(mine) as { from: string };
+    expect(own).toEqual({ kind: "role", user: "bob", from: expect.any(String) });
+    sub.emit("message", "c:d", mine); // its own: already acted on
+    sub.emit("message", "c:d", JSON.stringify({ kind: "deleted", from: "other" }));
+    sub.emit("message", "c:d", JSON.stringify({ kind: "role", user: "carol", from: "other" }));
+    sub.emit("message", "c:d", JSON.stringify({ kind: "renamed", from: "newer" }));
+    sub.emit("message", "c:d", JSON.stringify({ kind: "role", from: "other" })); // no user
+    expect(heard).toEqual([{ kind: "deleted" }, { kind: "role", user: "carol" }]);
+    expect(changed).toBe(2);
+    sub.emit("message", "c:d", "12");
+    expect(changed).toBe(4);
+    await replication.close();
+  });
+
+  it("decodes a channel message: a version or anything unparsable is not an event", () => {
+    expect(decodeEvent("42")).toBeNull();
+    expect(decodeEvent("{not json")).toBeNull();
+    expect(decodeEvent('{"kind":"deleted","from":"x"}')).toEqual({ from: "x", event: { kind: "deleted" } });
+    expect(decodeEvent('{"kind":"role","user":"u","from":"x"}')).toEqual({
+      from: "x",
+      event: { kind: "role", user: "u" },
+    });
+    expect(decodeEvent('{"kind":"other"}')).toEqual({ from: undefined, event: undefined });
   });
 });

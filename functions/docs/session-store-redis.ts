@@ -5,7 +5,8 @@
  * ever handed ops SQL holds, so Redis can lose everything at any moment without losing or reordering an
  * acknowledged op: it is a fast sequencer and a cache of the log's tail, never the authority.
  *
- * Keys and scripts: session-store-redis-scripts.ts.
+ * Keys and scripts: session-store-redis-scripts.ts; replicas hearing of each other's ops and events
+ * (deletions, role changes): session-store-redis-replication.ts.
  *
  * Crash windows of `append`, and why each is safe:
  * - After Redis took the version, before SQL stored it: the op was never acknowledged. Redis holds it
@@ -25,6 +26,7 @@ import type { Logger } from "../shared/logger.ts";
 import type { RedisConnection } from "../shared/redis.ts";
 import type { LoadedDocument, OpEntry, SessionStore, StoredOp } from "./session-store.ts";
 import { StoreConflictError } from "./session-store.ts";
+import { RedisReplication } from "./session-store-redis-replication.ts";
 import {
   type DocKeys,
   decode,
@@ -35,7 +37,8 @@ import {
   type ScriptedRedis,
 } from "./session-store-redis-scripts.ts";
 import type { SqlSessionStore } from "./session-store-sql.ts";
-import type { Replication } from "./sessions.ts";
+
+export { RedisReplication } from "./session-store-redis-replication.ts";
 
 export interface RedisDocsOptions {
   /** Prefix of every key and channel (default `canary:docs:`). */
@@ -213,96 +216,6 @@ export class RedisSessionStore implements SessionStore {
   }
 }
 
-interface Channel {
-  watchers: Set<() => void>;
-  listening: boolean;
-}
-
-/**
- * The Replication port over Redis pub/sub on the subscriber connection: one subscription per document
- * however many watchers it has, dropped when the last one leaves. Messages sent while the connection was
- * down are lost, so after a reconnect every watcher is told the log may have grown.
- */
-export class RedisReplication implements Replication {
-  readonly #sub: Redis;
-  readonly #channelOf: (docId: string) => string;
-  readonly #log: Logger | undefined;
-  readonly #channels = new Map<string, Channel>();
-  #lost = false;
-
-  constructor(sub: Redis, channelOf: (docId: string) => string, log?: Logger) {
-    this.#sub = sub;
-    this.#channelOf = channelOf;
-    this.#log = log;
-    sub.on("message", this.#onMessage);
-    sub.on("close", this.#onClose);
-    sub.on("ready", this.#onReady);
-  }
-
-  watch(docId: string, changed: () => void): () => void {
-    const name = this.#channelOf(docId);
-    const watcher = () => changed(); // its own identity, so one callback may watch twice
-    let channel = this.#channels.get(name);
-    if (channel === undefined) {
-      channel = { watchers: new Set(), listening: false };
-      this.#channels.set(name, channel);
-      this.#listen(name, channel);
-    } else if (channel.listening) {
-      queueMicrotask(watcher); // already listening: this watcher's "started" call
-    }
-    channel.watchers.add(watcher);
-    const mine = channel;
-    return () => {
-      if (!mine.watchers.delete(watcher) || mine.watchers.size > 0 || this.#channels.get(name) !== mine)
-        return;
-      this.#channels.delete(name);
-      this.#sub.unsubscribe(name).catch((error) => this.#warn("unsubscribe", error));
-    };
-  }
-
-  /** Stops listening to every document (shutdown). */
-  async close(): Promise<void> {
-    this.#sub.off("message", this.#onMessage);
-    this.#sub.off("close", this.#onClose);
-    this.#sub.off("ready", this.#onReady);
-    const names = [...this.#channels.keys()];
-    this.#channels.clear();
-    if (names.length > 0)
-      await this.#sub.unsubscribe(...names).catch((error) => this.#warn("unsubscribe", error));
-  }
-
-  #listen(name: string, channel: Channel): void {
-    this.#sub.subscribe(name).then(
-      () => {
-        if (this.#channels.get(name) !== channel) return;
-        channel.listening = true;
-        for (const watcher of [...channel.watchers]) watcher();
-      },
-      (error) => this.#warn("subscribe", error),
-    );
-  }
-
-  readonly #onMessage = (name: string): void => {
-    for (const watcher of [...(this.#channels.get(name)?.watchers ?? [])]) watcher();
-  };
-
-  readonly #onClose = (): void => {
-    this.#lost = true;
-    for (const channel of this.#channels.values()) channel.listening = false;
-  };
-
-  readonly #onReady = (): void => {
-    if (!this.#lost) return;
-    this.#lost = false;
-    // ioredis resubscribes by itself; subscribing again is idempotent and says when it took effect.
-    for (const [name, channel] of this.#channels) this.#listen(name, channel);
-  };
-
-  #warn(what: string, error: unknown): void {
-    this.#log?.warn(`docs: redis ${what} failed`, { err: String(error) });
-  }
-}
-
 /** The Redis-sequenced store and its replication, for node.ts when REDIS_URL is set. */
 export function redisDocs(
   connection: RedisConnection,
@@ -310,10 +223,11 @@ export function redisDocs(
   options: RedisDocsOptions = {},
 ): { store: RedisSessionStore; replication: RedisReplication } {
   const store = new RedisSessionStore(connection.client, durable, options);
-  const replication = new RedisReplication(
-    connection.subscriber(),
-    (docId) => store.keys(docId).channel,
-    options.log,
-  );
+  const replication = new RedisReplication({
+    subscriber: connection.subscriber(),
+    publisher: connection.client,
+    channelOf: (docId) => store.keys(docId).channel,
+    log: options.log,
+  });
   return { store, replication };
 }

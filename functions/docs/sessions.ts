@@ -3,21 +3,28 @@
  * so this process sequences each document in memory. Sessions open lazily from the store; the Map holds
  * the opening promise, so two concurrent first requests share one session instead of racing to build two.
  * Documents nobody is connected to are closed after `idleMs` without use (or the oldest first beyond
- * `maxOpen`), so memory follows the working set, not every document ever touched.
+ * `maxOpen`), so memory follows the working set, not every document ever touched. With several replicas
+ * (Replication), a deletion or a role change made on one closes the affected sockets on every other.
  */
 import type { Logger } from "../shared/logger.ts";
 import { CLOSE } from "./protocol.ts";
 import { Room, type RoomOptions } from "./room.ts";
 import { DocumentSession, type SessionOptions } from "./session.ts";
-import type { SessionStore } from "./session-store.ts";
+import type { SessionStore, StoredOp } from "./session-store.ts";
+
+/** What one replica tells the others about a document, besides new ops. */
+export type ReplicationEvent = { kind: "deleted" } | { kind: "role"; user: string };
 
 /**
- * How a replica hears that another one appended to a document (Redis pub/sub on Node). `watch` calls
+ * How replicas hear about each other's work on a document (Redis pub/sub on Node). `watch` calls
  * `changed` whenever the document's op log grew elsewhere, and once more when it starts listening (an
- * op stored while it subscribed is not missed); it returns the function that stops it.
+ * op stored while it subscribed is not missed), and `event` for what `publish` sent from another
+ * replica; it returns the function that stops it. `publish` reaches the other replicas only: the
+ * caller has already acted on its own.
  */
 export interface Replication {
-  watch(docId: string, changed: () => void): () => void;
+  watch(docId: string, changed: () => void, event?: (event: ReplicationEvent) => void): () => void;
+  publish(docId: string, event: ReplicationEvent): Promise<void>;
 }
 
 export interface RegistryOptions {
@@ -28,6 +35,11 @@ export interface RegistryOptions {
   idleMs?: number;
   /** Most documents open at once; beyond it the least recently used idle ones close (default 1,000). */
   maxOpen?: number;
+  /**
+   * Told about every op an open document applies (from a socket, over HTTP or from another replica),
+   * e.g. to record when it was last edited. Synchronous; it must not throw (errors are logged).
+   */
+  onApplied?: (docId: string, entry: StoredOp) => void;
   now?: () => number;
   log?: Logger;
 }
@@ -52,7 +64,10 @@ export class SessionRegistry {
   }
 
   async create(id: string, content: string): Promise<DocumentSession> {
-    const session = await DocumentSession.create(id, this.#store, content, this.#options.session);
+    const session = this.#listen(
+      id,
+      await DocumentSession.create(id, this.#store, content, this.#options.session),
+    );
     this.#add(id, Promise.resolve(session));
     return session;
   }
@@ -63,7 +78,9 @@ export class SessionRegistry {
       open.lastUsed = this.#now();
       return open.session;
     }
-    const opening = DocumentSession.open(id, this.#store, this.#options.session);
+    const opening = DocumentSession.open(id, this.#store, this.#options.session).then((session) =>
+      this.#listen(id, session),
+    );
     this.#add(id, opening);
     // A failed open is not cached: the next request tries again.
     opening.catch(() => {
@@ -88,6 +105,28 @@ export class SessionRegistry {
     this.#open.delete(id);
     open.unwatch?.();
     open.room?.close(code, reason);
+  }
+
+  /** Closes the sockets of `user` on the document, if it is open here; returns how many. */
+  disconnectUser(
+    id: string,
+    user: string,
+    code: number = CLOSE.roleChanged,
+    reason = "your role changed",
+  ): number {
+    return this.#open.get(id)?.room?.disconnectUser(user, code, reason) ?? 0;
+  }
+
+  /**
+   * Tells the other replicas (none without replication). Never throws: what it reports already
+   * happened, so a failed publish is logged; while Redis is down no replica can append ops anyway.
+   */
+  async publish(id: string, event: ReplicationEvent): Promise<void> {
+    try {
+      await this.#options.replication?.publish(id, event);
+    } catch (error) {
+      this.#options.log?.error("docs: telling other replicas failed", { doc: id, event, err: String(error) });
+    }
   }
 
   /** Closes idle documents: unused for idleMs with no one connected, then the oldest beyond maxOpen. */
@@ -125,13 +164,34 @@ export class SessionRegistry {
   #add(id: string, session: Promise<DocumentSession>): void {
     const open: OpenDocument = { session, lastUsed: this.#now() };
     this.#open.set(id, open);
-    const { replication } = this.#options;
+    const { replication, log } = this.#options;
     if (replication) {
-      open.unwatch = replication.watch(id, () => {
+      const changed = () => {
         session
           .then((s) => s.catchUp())
-          .catch((error) => this.#options.log?.warn("docs catch-up failed", { doc: id, err: String(error) }));
-      });
+          .catch((error) => log?.warn("docs catch-up failed", { doc: id, err: String(error) }));
+      };
+      open.unwatch = replication.watch(id, changed, (event) => this.#heard(id, event));
     }
+  }
+
+  /** Another replica deleted the document or changed a user's role: do the same to the sockets here. */
+  #heard(id: string, event: ReplicationEvent): void {
+    if (event.kind === "deleted") this.forget(id, CLOSE.deleted, "document deleted");
+    else this.disconnectUser(id, event.user);
+  }
+
+  /** Hooks `onApplied` to a session before anyone gets it, so no op goes unreported. */
+  #listen(id: string, session: DocumentSession): DocumentSession {
+    const { onApplied, log } = this.#options;
+    if (!onApplied) return session;
+    session.onApplied((entry) => {
+      try {
+        onApplied(id, entry);
+      } catch (error) {
+        log?.error("docs onApplied failed", { doc: id, err: String(error) });
+      }
+    });
+    return session;
   }
 }

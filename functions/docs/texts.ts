@@ -37,8 +37,13 @@ export interface DocumentTexts {
   replace(id: string, content: string, src: string, seq: number): Promise<UpdateOutcome>;
   /** Ops from version `from`, at most `limit`, and the current version. */
   history(id: string, from: number, limit: number): Promise<TextHistory>;
-  /** Deletes the text and disconnects its sockets. */
+  /** Deletes the text and disconnects its sockets (on every replica). */
   delete(id: string): Promise<void>;
+  /**
+   * `user`'s role on the document changed: their open sockets (on every replica) close with
+   * CLOSE.roleChanged, so they reconnect and the handshake gives them the new role. Opens nothing.
+   */
+  roleChanged(id: string, user: string): Promise<void>;
 }
 
 export async function submitToSession(
@@ -112,6 +117,17 @@ export class LocalDocumentTexts implements DocumentTexts {
     const session = await this.sessions.get(id).catch(() => undefined);
     await session?.idle();
     this.sessions.forget(id, CLOSE.deleted, "document deleted");
-    await this.store.remove(id);
+    try {
+      await this.store.remove(id);
+    } finally {
+      // Told after the rows are gone, so no replica can open it again; told even if removing failed,
+      // since the metadata is already gone and nobody may use the text.
+      await this.sessions.publish(id, { kind: "deleted" });
+    }
+  }
+
+  async roleChanged(id: string, user: string): Promise<void> {
+    this.sessions.disconnectUser(id, user, CLOSE.roleChanged, "your role changed");
+    await this.sessions.publish(id, { kind: "role", user });
   }
 }

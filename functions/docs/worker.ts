@@ -5,14 +5,14 @@
  * upgrade is handed to the document's room, which keeps the socket through hibernation.
  */
 import type { DocumentRoom, RoomResult } from "../../durable/document-room.ts";
-import { ROOM_HEADERS } from "../../durable/document-room.ts";
+import { ROOM_HEADERS } from "../../durable/document-room-sockets.ts";
 import { cloudflareClientIp } from "../shared/client-ip.ts";
 import { type Config, loadConfig } from "../shared/config.ts";
 import { AppError, errorBody } from "../shared/errors.ts";
 import { createLogger } from "../shared/logger.ts";
 import { durableRateLimiter, type RateLimiterNamespace } from "../shared/rate-limit-durable.ts";
 import type { ServiceApp } from "../shared/service.ts";
-import { migrate } from "../shared/sql.ts";
+import { migrate, type SqlExecutor } from "../shared/sql.ts";
 import { remoteSqlExecutor } from "../shared/sql-durable.ts";
 import { databaseStub, type SqlDatabaseNamespace } from "../tinyurl/worker.ts";
 import { createDocsApp, SERVICE } from "./app.ts";
@@ -29,6 +29,14 @@ export interface DocsWorkerEnv {
   /** `DocumentRoom` objects (durable/document-room.ts), one per document id. */
   DOCUMENT_ROOM: DurableObjectNamespace<DocumentRoom>;
   [name: string]: unknown;
+}
+
+/**
+ * The metadata and access lists: the SqlDatabase object named "docs". Also reached by each
+ * DocumentRoom, which moves a document's `updatedAt` when it applies an op.
+ */
+export function docsDatabase(env: Pick<DocsWorkerEnv, "SQL_DATABASE">): SqlExecutor {
+  return remoteSqlExecutor(databaseStub(env.SQL_DATABASE, SERVICE));
 }
 
 /** Turns a room's error back into the AppError the Node runtime would throw, so the answers match. */
@@ -72,6 +80,10 @@ export class RoomTexts implements DocumentTexts {
   async delete(id: string): Promise<void> {
     unwrap(await this.#room(id).destroy(id));
   }
+
+  async roleChanged(id: string, user: string): Promise<void> {
+    unwrap(await this.#room(id).roleChanged(id, user));
+  }
 }
 
 interface DocsEdge {
@@ -85,7 +97,7 @@ interface DocsEdge {
 export function createDocsEdge(env: DocsWorkerEnv): DocsEdge {
   const config = loadConfig(env);
   const log = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
-  const db = remoteSqlExecutor(databaseStub(env.SQL_DATABASE, SERVICE));
+  const db = docsDatabase(env);
   const app = createDocsApp(
     {
       config,

@@ -57,6 +57,10 @@ export class DocumentConnection {
         this.stop("This document was deleted.");
         return;
       }
+      if (event.code === CLOSE.roleChanged) {
+        this.connect(); // at once: the handshake hands out the new role (or says it is gone)
+        return;
+      }
       this.#failures++;
       // Capped exponential backoff with jitter, so a restarted server is not hit by everyone at once.
       const delay = Math.min(8000, 250 * 2 ** Math.min(this.#failures, 6)) * (0.5 + Math.random() / 2);

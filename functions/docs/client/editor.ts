@@ -166,6 +166,8 @@ function showStatus(status: SyncStatus): void {
   statusLine.dataset.connection = status.connection;
   statusLine.dataset.pending = String(status.unacknowledged);
   area.readOnly = !sync.editable;
+  // The role can change while the page is open (the server then reconnects us): show the current one.
+  if (sync.role) byId("role").textContent = sync.role;
 }
 
 // ---- start ----
