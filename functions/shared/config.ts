@@ -6,6 +6,7 @@ import { z } from "zod";
  * checked against it by a test.
  */
 const int = (def: number) => z.coerce.number().int().min(0).default(def);
+const positiveInt = (def: number) => z.coerce.number().int().min(1).default(def);
 const list = z
   .string()
   .default("")
@@ -20,6 +21,7 @@ export const configSchema = z.object({
   HOST: z.string().default("0.0.0.0").describe("Interface the Node services listen on."),
   TINYURL_PORT: int(5000).describe("Port of the TinyURL service."),
   DOCS_PORT: int(5002).describe("Port of the Docs service."),
+  NEWSFEED_PORT: int(5001).describe("Port of the Newsfeed service."),
   SERVICES: list.describe(
     "Comma-separated services `npm start` runs (today: `tinyurl`, `docs`); empty = all that exist.",
   ),
@@ -79,6 +81,22 @@ export const configSchema = z.object({
     .string()
     .optional()
     .describe("Secret mixed into daily visitor hashes; defaults to one derived from AUTH_SECRET."),
+  FEED_ALLOWLIST: list.describe(
+    "Comma-separated hosts, addresses or CIDRs feeds may come from despite the SSRF rules (dev, tests).",
+  ),
+  FEED_MAX_BYTES: positiveInt(5_242_880).describe(
+    "Largest feed body fetched, in bytes (after decompression).",
+  ),
+  FEED_TIMEOUT_SECONDS: positiveInt(15).describe(
+    "Time allowed for one feed fetch, redirects and body included.",
+  ),
+  FEED_MAX_FAILURES: int(10).describe(
+    "Consecutive failed checks after which a feed is disabled (0 = never).",
+  ),
+  FEED_HOST_CONCURRENCY: positiveInt(2).describe(
+    "Feed fetches in flight to one host at a time (per replica).",
+  ),
+  FEED_CONCURRENCY: positiveInt(8).describe("Feed checks in flight at a time (per replica)."),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,0 +1,326 @@
+/**
+ * Fetches a feed's bytes over http(s), safely (Node). Every problem comes back as a result, never thrown.
+ *
+ * - SSRF: each hop's host is resolved here (ssrf.ts: every address checked), and the request connects to
+ *   exactly those addresses: node:http(s) is given a `lookup` that answers with them, so DNS is asked once
+ *   per hop and a second, different answer (rebinding) is never used. node:http rather than fetch() because
+ *   global fetch takes no lookup, and undici's Agent would be one more dependency for the same hook. The
+ *   URL keeps its host name, so Host, TLS SNI and certificate checks are the name's, as they should be.
+ * - Redirects: at most `maxRedirects` (5) are followed, each target checked again (scheme and addresses).
+ * - Limits: one deadline (`timeoutMs`) covers the whole fetch, redirects and body included; the body is
+ *   streamed and the fetch aborted once it passes `maxBytes`, counted after decompression (gzip bombs).
+ * - Conditional GET: the caller's validators go out as If-None-Match / If-Modified-Since; 304 →
+ *   `not_modified`.
+ */
+import type { IncomingMessage } from "node:http";
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import { pipeline, type Transform } from "node:stream";
+import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
+import {
+  type Allowlist,
+  checkFeedUrl,
+  pinnedLookup,
+  type ResolvedAddress,
+  type Resolver,
+  resolveAllowed,
+  systemResolver,
+} from "./ssrf.ts";
+
+export interface Validators {
+  etag: string | null;
+  lastModified: string | null;
+}
+
+/** What the server said about when to come back (read by schedule.ts). */
+export interface ServerHints {
+  cacheControl: string | null;
+  retryAfter: string | null;
+}
+
+export type FetchErrorReason =
+  | "invalid_url"
+  | "unsupported_scheme"
+  | "blocked_address"
+  | "dns"
+  | "network"
+  | "tls"
+  | "timeout"
+  | "aborted"
+  | "too_large"
+  | "too_many_redirects"
+  | "bad_redirect"
+  | "bad_response"
+  | "http_status";
+
+export type FetchResult =
+  | {
+      kind: "ok";
+      /** The URL the body came from, after redirects. */
+      url: string;
+      status: number;
+      body: Uint8Array;
+      contentType: string | null;
+      validators: Validators;
+      hints: ServerHints;
+    }
+  | { kind: "not_modified"; url: string; validators: Validators; hints: ServerHints }
+  | {
+      kind: "error";
+      reason: FetchErrorReason;
+      /** Whether trying again later may succeed (a 503 may; a refused address or a 404 will not). */
+      retryable: boolean;
+      message: string;
+      /** The URL of the hop that failed. */
+      url: string;
+      /** The HTTP status, for `http_status`. */
+      status: number | null;
+      hints: ServerHints;
+    };
+
+export interface FetchOptions {
+  allowlist: Allowlist;
+  maxBytes: number;
+  timeoutMs: number;
+  maxRedirects?: number;
+  userAgent?: string;
+  /** Name → addresses; the system resolver by default. */
+  resolve?: Resolver;
+  /** Aborts the fetch (e.g. on shutdown); the result is then an `aborted` error. */
+  signal?: AbortSignal;
+}
+
+const ACCEPT =
+  "application/rss+xml, application/atom+xml, application/feed+json, application/rdf+xml;q=0.9, " +
+  "application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5";
+const DEFAULT_USER_AGENT = "canary-newsfeed/0.1 (feed fetcher)";
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const RETRYABLE_STATUS = new Set([408, 425, 429]);
+const NO_HINTS: ServerHints = { cacheControl: null, retryAfter: null };
+
+/** Reasons a retry will not fix by itself (an HTTP status decides for itself: 5xx and 429 are retryable). */
+const PERMANENT = new Set<FetchErrorReason>([
+  "invalid_url",
+  "unsupported_scheme",
+  "blocked_address",
+  "too_large",
+  "too_many_redirects",
+  "bad_redirect",
+  "http_status",
+]);
+
+const failure = (
+  reason: FetchErrorReason,
+  message: string,
+  url: string,
+  extra: { status?: number; retryable?: boolean; hints?: ServerHints } = {},
+): FetchResult => ({
+  kind: "error",
+  reason,
+  retryable: extra.retryable ?? !PERMANENT.has(reason),
+  message,
+  url,
+  status: extra.status ?? null,
+  hints: extra.hints ?? NO_HINTS,
+});
+
+const header = (response: IncomingMessage, name: string): string | null => {
+  const value = response.headers[name];
+  return (Array.isArray(value) ? value[0] : value) ?? null;
+};
+
+const hintsOf = (response: IncomingMessage): ServerHints => ({
+  cacheControl: header(response, "cache-control"),
+  retryAfter: header(response, "retry-after"),
+});
+
+function send(url: URL, addresses: ResolvedAddress[], headers: Record<string, string>, signal: AbortSignal) {
+  return new Promise<IncomingMessage>((resolve, reject) => {
+    const request = (url.protocol === "https:" ? httpsRequest : httpRequest)(
+      {
+        protocol: url.protocol,
+        hostname: url.hostname.replace(/^\[|\]$/g, ""),
+        port: url.port || undefined,
+        path: `${url.pathname}${url.search}`,
+        method: "GET",
+        headers: { ...headers, host: url.host },
+        lookup: pinnedLookup(addresses),
+        // A fresh connection per fetch: no pooled socket chosen by an earlier, differently checked hop.
+        agent: false,
+        signal,
+      },
+      resolve,
+    );
+    request.once("error", reject);
+    request.end();
+  });
+}
+
+const DECODERS = new Map<string, () => Transform>([
+  ["gzip", createGunzip],
+  ["x-gzip", createGunzip],
+  ["deflate", createInflate],
+  ["br", createBrotliDecompress],
+]);
+
+/** A body that cannot be decoded (unknown or corrupt content-encoding). */
+class BadResponse extends Error {}
+
+/** The body, decompressed, or "too_large" as soon as it passes `maxBytes`. */
+async function readBody(response: IncomingMessage, maxBytes: number): Promise<Uint8Array | "too_large"> {
+  const declared = Number(header(response, "content-length"));
+  const encoding = (header(response, "content-encoding") ?? "identity").trim().toLowerCase();
+  const decoder = DECODERS.get(encoding)?.() ?? null;
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    if (!decoder && encoding !== "identity")
+      throw new BadResponse(`unsupported content-encoding ${encoding}`);
+    if (!decoder && declared > maxBytes) return "too_large";
+    const stream = decoder ? pipeline(response, decoder, () => {}) : response;
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      total += chunk.length;
+      if (total > maxBytes) return "too_large";
+      chunks.push(chunk);
+    }
+  } catch (err) {
+    // zlib and brotli errors carry a numeric errno and a Z_ or ERR_ code; a dropped connection does not.
+    const { code, errno } = err as NodeJS.ErrnoException;
+    if (decoder && typeof errno === "number" && /^(Z_|ERR_)/.test(code ?? ""))
+      throw new BadResponse(`corrupt ${encoding} body (${code})`);
+    throw err;
+  } finally {
+    response.destroy();
+    decoder?.destroy();
+  }
+  // A fresh array of exactly the body (Buffer.concat may hand out a slice of a shared pool).
+  const body = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return body;
+}
+
+function classify(
+  err: unknown,
+  url: string,
+  timedOut: boolean,
+  aborted: boolean,
+  timeoutMs: number,
+): FetchResult {
+  if (timedOut) return failure("timeout", `no complete response within ${timeoutMs} ms`, url);
+  if (aborted) return failure("aborted", "the fetch was aborted", url);
+  if (err instanceof BadResponse) return failure("bad_response", err.message, url);
+  const code = (err as NodeJS.ErrnoException).code ?? "";
+  const message = `${code ? `${code}: ` : ""}${(err as Error).message ?? String(err)}`;
+  if (/CERT|SSL|TLS|EPROTO/.test(code) || /SSL|TLS/i.test(String(err))) return failure("tls", message, url);
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return failure("dns", message, url);
+  return failure("network", message, url);
+}
+
+/** Resolves with the first settlement of `promise` or the signal's abort (which rejects). */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+/**
+ * Fetches `url`. `validators` are those stored from the previous fetch (either may be null). Never throws
+ * for a network or HTTP problem: see FetchResult.
+ */
+export async function fetchFeed(
+  url: string,
+  validators: Partial<Validators>,
+  options: FetchOptions,
+): Promise<FetchResult> {
+  const maxRedirects = options.maxRedirects ?? 5;
+  const resolve = options.resolve ?? systemResolver;
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new Error("timeout"));
+  }, options.timeoutMs);
+  const onCallerAbort = () => controller.abort(options.signal?.reason);
+  if (options.signal?.aborted) onCallerAbort();
+  options.signal?.addEventListener("abort", onCallerAbort, { once: true });
+
+  const headers: Record<string, string> = {
+    "user-agent": options.userAgent ?? DEFAULT_USER_AGENT,
+    accept: ACCEPT,
+    "accept-encoding": "gzip, deflate, br",
+  };
+  if (validators.etag) headers["if-none-match"] = validators.etag;
+  if (validators.lastModified) headers["if-modified-since"] = validators.lastModified;
+
+  let current = url;
+  try {
+    for (let redirects = 0; ; redirects++) {
+      const checked = checkFeedUrl(current);
+      if (!checked.ok) return failure(checked.reason, checked.message, current);
+      const target = checked.url;
+      current = target.href;
+      const resolution = await abortable(
+        resolveAllowed(target.hostname, options.allowlist, resolve),
+        controller.signal,
+      );
+      if (!resolution.ok) return failure(resolution.reason, resolution.message, current);
+      const response = await send(target, resolution.addresses, headers, controller.signal);
+      const hints = hintsOf(response);
+
+      if (REDIRECTS.has(response.statusCode ?? 0)) {
+        response.destroy();
+        if (redirects >= maxRedirects)
+          return failure("too_many_redirects", `more than ${maxRedirects} redirects`, current, { hints });
+        const location = header(response, "location");
+        if (!location)
+          return failure("bad_redirect", `${response.statusCode} without a Location`, current, { hints });
+        const next = checkFeedUrl(location, current);
+        if (!next.ok) return failure(next.reason, `redirect refused: ${next.message}`, current, { hints });
+        current = next.url.href;
+        continue;
+      }
+      const status = response.statusCode ?? 0;
+      if (status === 304) {
+        response.destroy();
+        return {
+          kind: "not_modified",
+          url: current,
+          validators: {
+            etag: header(response, "etag") ?? validators.etag ?? null,
+            lastModified: header(response, "last-modified") ?? validators.lastModified ?? null,
+          },
+          hints,
+        };
+      }
+      if (status < 200 || status > 299) {
+        response.destroy();
+        const retryable = status >= 500 || RETRYABLE_STATUS.has(status);
+        return failure("http_status", `HTTP ${status}`, current, { status, retryable, hints });
+      }
+      const body = await readBody(response, options.maxBytes);
+      if (body === "too_large")
+        return failure("too_large", `the body is larger than ${options.maxBytes} bytes`, current, { hints });
+      return {
+        kind: "ok",
+        url: current,
+        status,
+        body,
+        contentType: header(response, "content-type"),
+        validators: { etag: header(response, "etag"), lastModified: header(response, "last-modified") },
+        hints,
+      };
+    }
+  } catch (err) {
+    return classify(err, current, timedOut, controller.signal.aborted, options.timeoutMs);
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener("abort", onCallerAbort);
+  }
+}
