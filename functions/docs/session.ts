@@ -205,7 +205,7 @@ export class DocumentSession {
       // The window forgot these (src, seq): a resend of one of them is found among the ops read back.
       const earlier = older.find((entry) => entry.src === src && entry.seq === seq);
       if (earlier) return { version: earlier.v + 1, duplicate: true };
-      op = transformAll(op, older, at);
+      op = transformAll(op, older);
       at = this.#recentBase;
     }
     for (let attempt = 1; ; attempt++) {
@@ -239,7 +239,7 @@ export class DocumentSession {
 
   /** Transforms `op`, written against version `at`, to the current version and checks it applies there. */
   #rebase(op: TextOp, at: number): TextOp {
-    const rebased = transformAll(op, this.#recent.slice(at - this.#recentBase), at);
+    const rebased = transformAll(op, this.#recent.slice(at - this.#recentBase));
     try {
       checkOp(rebased, this.#rope.length, (pos, count) => this.#rope.slice(pos, count));
     } catch (error) {
@@ -339,15 +339,12 @@ export class DocumentSession {
   }
 }
 
-/** `op`, written against version `at`, transformed through `ops` (applied from `at` on), one at a time. */
-function transformAll(op: TextOp, ops: readonly StoredOp[], at: number): TextOp {
+/**
+ * `op` transformed through `ops`, one at a time (a composed history would not transform the same way).
+ * Cannot throw: `op` is normalized, and transform accepts any pair of normalized ops.
+ */
+function transformAll(op: TextOp, ops: readonly StoredOp[]): TextOp {
   let rebased = op;
-  try {
-    // One at a time: a composed history would not transform the same way.
-    for (const entry of ops) rebased = transform(rebased, entry.op, "left");
-  } catch (error) {
-    if (!(error instanceof OpError)) throw error;
-    throw new SessionError("invalid_op", `op does not apply at version ${at}: ${error.message}`);
-  }
+  for (const entry of ops) rebased = transform(rebased, entry.op, "left");
   return rebased;
 }
