@@ -66,6 +66,12 @@ export default defineConfig({
         },
         "functions/docs/*.ts": { lines: 95, branches: 85 },
         "functions/docs/client/**": { lines: 95, branches: 90, functions: 95 },
+        "functions/newsfeed/**": { lines: 95, branches: 85 },
+        "functions/newsfeed/feeds/{parse,rss2,rss1,atom,jsonfeed,dates,urls,sanitize,xml}.ts": {
+          lines: 100,
+          branches: 90,
+        },
+        "functions/newsfeed/{ranking,recommendations,duplicates,cursor}.ts": { lines: 100 },
         "orchestrator/prd/**": { lines: 99, branches: 90 },
         "orchestrator/tasks/**": { lines: 95, branches: 85 },
         "orchestrator/executor/**": { lines: 95, branches: 85 },

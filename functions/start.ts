@@ -3,6 +3,7 @@
  * SIGTERM/SIGINT stop them gracefully (buffered visits are flushed before exit).
  */
 import { startDocs } from "./docs/node.ts";
+import { startNewsfeed } from "./newsfeed/node.ts";
 import { loadConfig } from "./shared/config.ts";
 import { createLogger } from "./shared/logger.ts";
 import type { RunningService } from "./shared/node-runtime.ts";
@@ -10,6 +11,7 @@ import { startTinyUrl } from "./tinyurl/node.ts";
 
 const STARTERS: Record<string, typeof startTinyUrl> = {
   tinyurl: startTinyUrl,
+  newsfeed: startNewsfeed,
   docs: startDocs,
 };
 

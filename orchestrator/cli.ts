@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError } from "commander";
 import { signToken } from "../functions/shared/auth.ts";
 import { loadConfig } from "../functions/shared/config.ts";
+import { registerFeedCommand } from "./commands/feed.ts";
 import { registerTaskCommands, reportError } from "./commands/index.ts";
 import { registerRunCommand } from "./executor/cli-run.ts";
 
@@ -33,6 +34,7 @@ export function buildCli(): Command {
 
   registerTaskCommands(program);
   registerRunCommand(program);
+  registerFeedCommand(program);
   return program;
 }
 

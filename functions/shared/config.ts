@@ -23,7 +23,7 @@ export const configSchema = z.object({
   DOCS_PORT: int(5002).describe("Port of the Docs service."),
   NEWSFEED_PORT: int(5001).describe("Port of the Newsfeed service."),
   SERVICES: list.describe(
-    "Comma-separated services `npm start` runs (today: `tinyurl`, `docs`); empty = all that exist.",
+    "Comma-separated services `npm start` runs (`tinyurl`, `newsfeed`, `docs`); empty = all of them.",
   ),
   DATA_DIR: z.string().default("./data").describe("Folder of the embedded libSQL files (`<service>.db`)."),
   DATABASE_URL: z
