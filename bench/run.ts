@@ -16,6 +16,11 @@ const BENCHMARKS: Record<string, Benchmark> = {
       "Docs: automerge-paper trace (sequencer vs ot-text-unicode), 20 WebSocket clients' ack/broadcast latency, POST /update req/s",
     load: () => import("./docs.ts"),
   },
+  newsfeed: {
+    description:
+      "Newsfeed: GET /api/newsfeed and /api/recommendations/{user} at 50 connections over 10,000 seeded articles, ingestion of a 5,000-entry feed",
+    load: () => import("./newsfeed.ts"),
+  },
   orchestrator: {
     description:
       "PRD parsing (project PRDs, 10,000 generated items vs remark alone), next/ready over 10,000 tasks",

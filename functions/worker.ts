@@ -8,13 +8,14 @@ import type { DocumentRoom } from "../durable/document-room.ts";
 import type { RateLimiterObject } from "../durable/rate-limiter.ts";
 import type { SqlDatabase } from "../durable/sql-database.ts";
 import { type DocsWorkerEnv, docsWorker } from "./docs/worker.ts";
+import type { NewsfeedWorkerEnv } from "./newsfeed/worker.ts";
 import { type TinyUrlWorkerEnv, tinyUrlWorker } from "./tinyurl/worker.ts";
 
 export { DocumentRoom } from "../durable/document-room.ts";
 export { RateLimiterObject } from "../durable/rate-limiter.ts";
 export { SqlDatabase } from "../durable/sql-database.ts";
 
-export interface WorkerEnv extends TinyUrlWorkerEnv, DocsWorkerEnv {
+export interface WorkerEnv extends TinyUrlWorkerEnv, DocsWorkerEnv, NewsfeedWorkerEnv {
   SQL_DATABASE: DurableObjectNamespace<SqlDatabase>;
   RATE_LIMITER: DurableObjectNamespace<RateLimiterObject>;
   DOCUMENT_ROOM: DurableObjectNamespace<DocumentRoom>;
@@ -25,12 +26,33 @@ interface EdgeService {
 }
 
 /**
- * Path prefixes of the services other than TinyURL, first match wins. Newsfeed will add
- * `/api/newsfeed`, `/api/like/`, `/api/recommendations/`. Docs owns its API (sockets included) and its
- * editor pages at `/d/{id}`; `/` stays TinyURL's.
+ * Path prefixes of the services other than TinyURL, first match wins. Docs owns its API (sockets
+ * included) and its editor pages at `/d/{id}`; Newsfeed its API (NEWSFEED_PREFIXES); `/` stays TinyURL's.
  */
+/**
+ * Newsfeed is loaded on its first request or cron event: its feed parsing and sanitising modules are
+ * large, and the other services' requests need none of them.
+ */
+const newsfeed = () => import("./newsfeed/worker.ts").then((m) => m.newsfeedWorker);
+const newsfeedService: EdgeService = {
+  fetch: async (request, env, ctx) => (await newsfeed()).fetch(request, env, ctx),
+};
+
+/** Newsfeed's paths: its API (docs/api/newsfeed.md), live updates included. */
+export const NEWSFEED_ROUTES = [
+  "/api/newsfeed",
+  "/api/like/",
+  "/api/recommendations/",
+  "/api/search",
+  "/api/feeds",
+  "/api/follows",
+  "/api/articles",
+  "/api/live",
+];
+
 const ROUTES: { prefixes: string[]; service: EdgeService }[] = [
   { prefixes: ["/api/documents", "/d/"], service: docsWorker },
+  { prefixes: NEWSFEED_ROUTES, service: newsfeedService },
 ];
 
 export function serviceFor(pathname: string): EdgeService {
@@ -41,6 +63,10 @@ export function serviceFor(pathname: string): EdgeService {
 export default {
   fetch(request, env, ctx) {
     return serviceFor(new URL(request.url).pathname).fetch(request, env, ctx);
+  },
+  /** Cron Triggers (wrangler.toml `[triggers]`): Newsfeed's due feed checks are the only scheduled work. */
+  async scheduled(controller, env, ctx) {
+    return (await newsfeed()).scheduled(controller, env, ctx);
   },
 } satisfies ExportedHandler<WorkerEnv>;
 

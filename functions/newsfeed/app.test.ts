@@ -53,6 +53,15 @@ describe("GET /api/newsfeed", () => {
     expect(seen).toEqual([TITLES.rust, TITLES.go, TITLES.garden, TITLES.db]);
   });
 
+  it("reuses the anonymous first page until the pool changes, and a like here changes it", async () => {
+    const first = await h.call(null, "GET", "/api/newsfeed");
+    expect((await h.call(null, "GET", "/api/newsfeed")).body).toEqual(first.body);
+    expect((await h.call("u1", "POST", `/api/like/${ids.a2}`)).status).toBe(200);
+    const after = await h.call(null, "GET", "/api/newsfeed");
+    const garden = after.body.items.find((i: { id: string }) => i.id === ids.a2);
+    expect(garden.likes).toBe(1);
+  });
+
   it("lifts liked stories", async () => {
     for (const user of ["u1", "u2", "u3"]) {
       expect((await h.call(user, "POST", `/api/like/${ids.a2}`)).status).toBe(200);

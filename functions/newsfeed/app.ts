@@ -8,9 +8,11 @@ import { rateLimit } from "../shared/rate-limit-middleware.ts";
 import { createServiceApp, type ServiceApp } from "../shared/service.ts";
 import type { NewsfeedDeps } from "./deps.ts";
 import { FeedPool } from "./feed-pool.ts";
+import { mountNewsfeedPage } from "./page.ts";
 import { Recommender } from "./recommender.ts";
 import { mountFeedRoutes } from "./routes-feeds.ts";
 import { mountLikeRoutes } from "./routes-likes.ts";
+import { mountLiveRoutes } from "./routes-live.ts";
 import { mountNewsfeedRoutes } from "./routes-newsfeed.ts";
 import { mountSearchRoutes } from "./routes-search.ts";
 import { mountFollowRoutes } from "./routes-users.ts";
@@ -39,7 +41,7 @@ export function createNewsfeedApp(deps: NewsfeedDeps): ServiceApp {
       rateLimit({
         limiter: deps.limiter,
         rule: {
-          limit: config.RATE_LIMIT_API,
+          limit: config.RATE_LIMIT_NEWSFEED,
           windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
           algorithm: config.RATE_LIMIT_ALGORITHM,
         },
@@ -57,5 +59,7 @@ export function createNewsfeedApp(deps: NewsfeedDeps): ServiceApp {
   mountSearchRoutes(app, deps);
   mountFeedRoutes(app, deps, pool);
   mountFollowRoutes(app, deps);
+  if (deps.live) mountLiveRoutes(app, deps, deps.live);
+  mountNewsfeedPage(app);
   return app;
 }

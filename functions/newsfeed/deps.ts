@@ -8,6 +8,7 @@ import type { RateLimiter } from "../shared/rate-limit.ts";
 import type { FeedPool } from "./feed-pool.ts";
 import type { FeedIngest } from "./ingest.ts";
 import type { Recommender } from "./recommender.ts";
+import type { LiveOptions } from "./routes-live.ts";
 import type { NewsfeedStore } from "./store.ts";
 
 /** Everything the Newsfeed app needs from its runtime. Node and the edge each build one. */
@@ -22,11 +23,13 @@ export interface NewsfeedDeps {
   /** The feed's in-memory candidates; the app makes its own when absent. */
   pool?: FeedPool;
   metrics?: HttpMetrics;
-  /** Limits API requests (RATE_LIMIT_API per window) per user, or per IP when anonymous; none when absent. */
+  /** Limits API requests (RATE_LIMIT_NEWSFEED per window) per user, or per IP when anonymous; none when absent. */
   limiter?: RateLimiter;
   /** The caller's address, for the anonymous rate limit (Node: socket or X-Forwarded-For; edge: CF header). */
   clientIp: (c: Context<AppEnv>) => string;
   /** Extra readiness checks beyond the store (e.g. Redis). */
   readiness?: Record<string, ReadinessCheck>;
   now?: () => number;
+  /** Live updates over SSE (`GET /api/live`), from this hub; the route is absent without it. */
+  live?: LiveOptions;
 }

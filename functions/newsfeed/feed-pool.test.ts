@@ -92,4 +92,62 @@ describe("FeedPool", () => {
       { what: "the failure to be logged" },
     );
   });
+
+  it("caches follows for followsTtlMs, and followed candidates while the follows and articles stay", async () => {
+    const [a, b] = await add("a", "b");
+    await store.people.followSource("u1", feedId, NOW);
+    const cached = new FeedPool(store, { now: () => now });
+    const follows = await cached.follows("u1");
+    expect(follows).toEqual({ sources: [feedId], topics: [] });
+    await store.people.followTopic("u1", "rust", NOW);
+    expect(await cached.follows("u1")).toBe(follows);
+    // A zero TTL always reads: the new follow shows.
+    const uncached = new FeedPool(store, { now: () => now, followsTtlMs: 0, followedTtlMs: 0 });
+    const current = await uncached.follows("u1");
+    expect(current.topics).toEqual(["rust"]);
+
+    const extra = await cached.followedCandidates("u1", follows);
+    expect(extra.map((c) => c.id).sort()).toEqual([a, b]);
+    expect(await cached.followedCandidates("u1", follows)).toBe(extra);
+    // A like here reaches the cached copy; other follows, new articles or `since` read again.
+    cached.liked(a!, 7);
+    expect(extra.find((c) => c.id === a)?.likes).toBe(7);
+    expect(await cached.followedCandidates("u1", current)).not.toBe(extra);
+    const [c] = await add("c");
+    cached.invalidate();
+    expect((await cached.followedCandidates("u1", current)).map((x) => x.id)).toContain(c);
+    expect(await cached.followedCandidates("u1", current, NOW + 1)).toEqual([]);
+    expect((await uncached.followedCandidates("u1", current)).length).toBe(3);
+  });
+
+  it("caches article records and feed names for recordsTtlMs, within maxEntries", async () => {
+    const [a, b] = await add("a", "b");
+    const pool = new FeedPool(store, { now: () => now, maxEntries: 1 });
+    const first = await pool.articles([a!, 999]);
+    expect([...first.keys()]).toEqual([a]);
+    await db.run("UPDATE articles SET title = 'Edited' WHERE id = ?", [a!]);
+    expect((await pool.articles([a!])).get(a!)?.title).toBe("Story a");
+    // Past maxEntries the cache starts over: b's read pushes a out.
+    expect((await pool.articles([b!])).get(b!)?.title).toBe("Story b");
+    expect((await pool.articles([a!])).get(a!)?.title).toBe("Edited");
+    expect((await pool.feedRefs([feedId])).get(feedId)?.url).toBe("https://a.example/rss");
+    const fresh = new FeedPool(store, { now: () => now, recordsTtlMs: 0 });
+    await fresh.articles([a!]);
+    await db.run("UPDATE articles SET title = 'Again' WHERE id = ?", [a!]);
+    expect((await fresh.articles([a!])).get(a!)?.title).toBe("Again");
+  });
+
+  it("bumps its version when what it ranks changed", async () => {
+    const [a] = await add("a");
+    const pool = new FeedPool(store, { now: () => now });
+    await pool.snapshot();
+    const loaded = pool.version;
+    pool.liked(a!, 0);
+    expect(pool.version).toBe(loaded);
+    pool.liked(a!, 3);
+    expect(pool.version).toBeGreaterThan(loaded);
+    const liked = pool.version;
+    pool.invalidate();
+    expect(pool.version).toBeGreaterThan(liked);
+  });
 });

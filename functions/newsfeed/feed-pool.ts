@@ -5,10 +5,22 @@
  * behind it), and before the next request after this replica stored new articles. Likes made on this replica update it in
  * place; likes on other replicas show within `ttlMs`. The merged stories are kept too, recomputed only
  * when the pool changed.
+ *
+ * Besides the pool, what every signed-in request would otherwise read again (wall-clock TTLs, so they
+ * hold whatever clock the ranking uses):
+ *   - a user's follows, for `followsTtlMs` (1 s): a follow or unfollow shows in the feed within 1 s;
+ *   - the candidates a user's follows add beyond the pool, for `followedTtlMs` (30 s), reloaded at once
+ *     when the follows changed or this replica stored new articles; their likes are kept current like the
+ *     pool's (this replica's at once, other replicas' within 30 s);
+ *   - articles' text and feeds' names, for `recordsTtlMs` (30 s): an edited entry or a renamed feed shows
+ *     within 30 s (like counts shown come from the candidates, not from these records).
  */
 import type { Logger } from "../shared/logger.ts";
 import { mergeDuplicates, type Story } from "./duplicates.ts";
 import type { Candidate, NewsfeedStore } from "./store.ts";
+import type { ArticleRecord } from "./store-articles.ts";
+import type { FeedRef } from "./store-feeds.ts";
+import type { Follows } from "./store-people.ts";
 
 export interface FeedPoolOptions {
   /** Newest articles kept (default 1000). */
@@ -20,6 +32,14 @@ export interface FeedPoolOptions {
   /** Age after which the next request reloads it (default 2 s). */
   ttlMs?: number;
   now?: () => number;
+  /** How long a user's follows are reused (default 1 s of wall time). */
+  followsTtlMs?: number;
+  /** How long a user's candidates beyond the pool are reused (default 30 s of wall time). */
+  followedTtlMs?: number;
+  /** How long article and feed records are reused (default 30 s of wall time). */
+  recordsTtlMs?: number;
+  /** Users and records kept at most; past that the cache starts over (default 20,000). */
+  maxEntries?: number;
   /** Where a failed background reload is reported (the old pool keeps serving). */
   log?: Logger;
 }
@@ -40,12 +60,36 @@ interface Loaded {
 
 const DAY_MS = 24 * 3_600_000;
 
+/** The newest articles of a user's follows considered besides the global pool. */
+export const FOLLOWED_CANDIDATES = 100;
+
+/** Wall time for the caches' TTLs (the injected `now` may stand still in tests; staleness is real time). */
+const wallNow = () => performance.now();
+
+interface Timed<T> {
+  at: number;
+  value: T;
+}
+
+/** A user's follows and the candidates they add, with the follows they were read for. */
+interface Followed {
+  follows: Timed<Follows>;
+  extra?: Timed<Candidate[]> & { key: string };
+}
+
 export class FeedPool {
   readonly #store: NewsfeedStore;
   readonly #options: Required<Omit<FeedPoolOptions, "log">> & Pick<FeedPoolOptions, "log">;
   #loaded: Loaded | undefined;
   #loading: Promise<Loaded> | undefined;
   #fresh = true;
+  /** Bumped whenever what the pool ranks changed: reload, like, new articles. */
+  #version = 0;
+  readonly #users = new Map<string, Followed>();
+  /** The one copy of each extra candidate, so a like here updates every user's list at once. */
+  readonly #extras = new Map<number, Candidate>();
+  readonly #records = new Map<number, Timed<ArticleRecord>>();
+  readonly #feeds = new Map<number, Timed<FeedRef>>();
 
   constructor(store: NewsfeedStore, options: FeedPoolOptions = {}) {
     this.#store = store;
@@ -55,6 +99,10 @@ export class FeedPool {
       popularWindowMs: 7 * DAY_MS,
       ttlMs: 2000,
       now: Date.now,
+      followsTtlMs: 1000,
+      followedTtlMs: 30_000,
+      recordsTtlMs: 30_000,
+      maxEntries: 20_000,
       ...options,
     };
   }
@@ -75,18 +123,101 @@ export class FeedPool {
     };
   }
 
+  /** Changes whenever the ranking of the pool's stories may have: a key for caching a ranked page. */
+  get version(): number {
+    return this.#version;
+  }
+
   /** New articles were stored here: the next request waits for a reload. */
   invalidate(): void {
     this.#fresh = false;
+    this.#version++;
+    for (const entry of this.#users.values()) entry.extra = undefined;
+    this.#extras.clear();
+  }
+
+  /** The user's follows (sources, then topics), as of at most `followsTtlMs` ago. */
+  async follows(userId: string): Promise<Follows> {
+    const now = wallNow();
+    const cached = this.#users.get(userId);
+    if (cached && now - cached.follows.at < this.#options.followsTtlMs) return cached.follows.value;
+    const follows = { at: now, value: await this.#store.people.follows(userId) };
+    const entry = this.#users.get(userId);
+    if (entry) entry.follows = follows;
+    else this.#remember(this.#users, userId, { follows });
+    return follows.value;
+  }
+
+  /**
+   * The newest `FOLLOWED_CANDIDATES` articles of the user's follows (store.followedCandidates), reused while
+   * the follows are the same; read afresh with `since` (rare, and a different set each time).
+   */
+  async followedCandidates(userId: string, follows: Follows, since?: number): Promise<readonly Candidate[]> {
+    if (since !== undefined) return this.#store.followedCandidates(userId, FOLLOWED_CANDIDATES, since);
+    const key = `${follows.sources.join(",")}|${follows.topics.join(",")}`;
+    const now = wallNow();
+    const cached = this.#users.get(userId)?.extra;
+    if (cached && cached.key === key && now - cached.at < this.#options.followedTtlMs) return cached.value;
+    const rows = await this.#store.followedCandidates(userId, FOLLOWED_CANDIDATES);
+    const value = rows.map((row) => {
+      const known = this.#extras.get(row.id);
+      if (!known) this.#remember(this.#extras, row.id, row);
+      else known.likes = row.likes;
+      return known ?? row;
+    });
+    const entry = this.#users.get(userId);
+    if (entry) entry.extra = { at: now, value, key };
+    return value;
+  }
+
+  /** Articles by id (unknown ids left out), their text as of at most `recordsTtlMs` ago. */
+  async articles(ids: readonly number[]): Promise<Map<number, ArticleRecord>> {
+    return this.#cached(this.#records, ids, (missing) => this.#store.articles.getMany(missing));
+  }
+
+  /** Feeds' names by id (unknown ids left out), as of at most `recordsTtlMs` ago. */
+  async feedRefs(ids: readonly number[]): Promise<Map<number, FeedRef>> {
+    return this.#cached(this.#feeds, ids, (missing) => this.#store.feeds.refs(missing));
+  }
+
+  async #cached<T extends { id: number }>(
+    cache: Map<number, Timed<T>>,
+    ids: readonly number[],
+    read: (ids: number[]) => Promise<T[]>,
+  ): Promise<Map<number, T>> {
+    const now = wallNow();
+    const found = new Map<number, T>();
+    const missing: number[] = [];
+    for (const id of ids) {
+      const hit = cache.get(id);
+      if (hit && now - hit.at < this.#options.recordsTtlMs) found.set(id, hit.value);
+      else missing.push(id);
+    }
+    if (missing.length > 0) {
+      for (const value of await read(missing)) {
+        found.set(value.id, value);
+        this.#remember(cache, value.id, { at: now, value });
+      }
+    }
+    return found;
+  }
+
+  /** Adds to a bounded cache: past `maxEntries` it starts over (cheap, and rare at this size). */
+  #remember<K, V>(cache: Map<K, V>, key: K, value: V): void {
+    if (cache.size >= this.#options.maxEntries) cache.clear();
+    cache.set(key, value);
   }
 
   /** A like or unlike on this replica: the article's count, as stored, takes effect at once. */
   liked(articleId: number, likes: number): void {
+    const extra = this.#extras.get(articleId);
+    if (extra) extra.likes = likes;
     const loaded = this.#loaded;
     const article = loaded?.byId.get(articleId);
     if (!loaded || !article || article.likes === likes) return;
     article.likes = likes;
     loaded.stories = undefined;
+    this.#version++;
   }
 
   #load(): Promise<Loaded> {
@@ -106,6 +237,7 @@ export class FeedPool {
           stories: undefined,
         };
         this.#loaded = loaded;
+        this.#version++;
         return loaded;
       } finally {
         this.#loading = undefined;

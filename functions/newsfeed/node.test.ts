@@ -143,7 +143,7 @@ describe.skipIf(skipWithoutRedis("newsfeed replicas"))("two replicas on one Redi
   it("share rate limits and likes: a like on one reaches the other's recommendations", async () => {
     server.route("/replicas.xml", serveFeed({ body: feedBody(3) }));
     // A budget polling cannot spend; the shared count is what this test looks at.
-    const config = testConfig({ REDIS_URL: redis.url, RATE_LIMIT_API: "100000" });
+    const config = testConfig({ REDIS_URL: redis.url, RATE_LIMIT_NEWSFEED: "100000" });
     const token = (user: string) => signToken(user, config.AUTH_SECRET);
     const [a, b] = [await startNewsfeed(config, silentLog), await startNewsfeed(config, silentLog)];
     try {

@@ -26,6 +26,9 @@ import { DEFAULT_SCHEDULE } from "./feeds/schedule.ts";
 import { parseAllowlist } from "./feeds/ssrf.ts";
 import { type FeedFetcher, FeedIngest, type PublishArticles } from "./ingest.ts";
 import { redisLikeEvents } from "./like-events-redis.ts";
+import { LiveHub, liveArticle } from "./live.ts";
+import { type LiveFanout, localLiveFanout, redisLiveFanout } from "./live-redis.ts";
+import { attachLiveSockets } from "./live-socket-node.ts";
 import { prometheusIngestMetrics } from "./metrics.ts";
 import { Recommender } from "./recommender.ts";
 import { FeedScheduler, MemoryFeedLock, RedisFeedLock } from "./scheduler.ts";
@@ -38,6 +41,8 @@ export interface NewsfeedNodeOptions {
   scheduler?: boolean;
   /** How often the scheduler looks for due feeds (default: the scheduler's 15 s). */
   schedulerIntervalMs?: number;
+  /** Heartbeat interval of the live SSE streams and WebSockets (default 25 s / 30 s). */
+  liveHeartbeatMs?: number;
 }
 
 export async function startNewsfeed(
@@ -58,6 +63,9 @@ export async function startNewsfeed(
   });
   await recommender.start();
   const pool = new FeedPool(store, { log });
+  // Live updates: this replica's clients hang off the hub; with Redis, batches reach every replica's hub.
+  const hub = new LiveHub();
+  const fanout: LiveFanout = redis ? await redisLiveFanout(redis, hub, log) : localLiveFanout(hub);
   const allowlist = parseAllowlist(config.FEED_ALLOWLIST);
   const fetcher: FeedFetcher = (url, validators, signal) =>
     fetchFeed(url, validators, {
@@ -74,6 +82,7 @@ export async function startNewsfeed(
     async onNewArticles(feed, articles) {
       recommender.added(articles);
       pool.invalidate();
+      await fanout.publish(articles.map((article) => liveArticle(feed, article)));
       await options.onNewArticles?.(feed, articles);
     },
   });
@@ -104,8 +113,16 @@ export async function startNewsfeed(
     limiter: redis ? new RedisRateLimiter(redis.client) : new MemoryRateLimiter(),
     clientIp: nodeIp(config),
     readiness: redis ? { redis: () => redis.client.ping() } : {},
+    live: { hub, heartbeatMs: options.liveHeartbeatMs },
   });
   const { server, url } = await listenService(app, config, config.NEWSFEED_PORT, log);
+  const sockets = attachLiveSockets(server, {
+    hub,
+    store,
+    authSecret: config.AUTH_SECRET,
+    log,
+    heartbeatMs: options.liveHeartbeatMs,
+  });
   if (options.scheduler !== false) scheduler.start();
   return {
     name: SERVICE,
@@ -115,7 +132,11 @@ export async function startNewsfeed(
       // Checks in flight finish (or are aborted) before the database they write to closes.
       const { abandoned } = await scheduler.stop();
       if (abandoned > 0) log.warn("feed checks abandoned at shutdown", { abandoned });
+      // Live streams never end by themselves: end them, or closing the server would wait for them.
+      hub.close();
+      await sockets.close();
       await closeServer(server);
+      await fanout.close();
       await recommender.close();
       await redis?.close();
       client.close();

@@ -1,15 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { seededRandom } from "../shared/seeded-random.ts";
 import { decodeCursor, encodeCursor, type FeedCursor } from "./cursor.ts";
+import { mergeDuplicates } from "./duplicates.ts";
 import {
   ageHours,
   compareRanked,
+  FEED_WEIGHTS,
   type FeedArticle,
   type FeedPage,
   type FeedQuery,
   gravityScore,
   normalizeTopic,
   rankFeed,
+  rankStories,
   selectTop,
 } from "./ranking.ts";
 
@@ -239,5 +242,34 @@ describe("pagination property (seeded random data)", () => {
       for (let i = 1; i < served.length; i++)
         expect(compareRanked(served[i - 1]!, served[i]!)).toBeLessThan(0);
     }
+  });
+});
+
+describe("rankStories", () => {
+  const stories = mergeDuplicates(
+    Array.from({ length: 30 }, (_, i) =>
+      article({ id: i + 1, likes: (i * 7) % 5, publishedAt: NOW - i * HOUR, sourceId: i % 2 ? "s1" : "s2" }),
+    ),
+  );
+
+  it("ranks several lists as one", () => {
+    const query = { now: NOW, limit: 7, follows: { sources: ["s1"], topics: [] } };
+    const whole = rankStories(stories, query);
+    const split = rankStories({ lists: [stories.slice(0, 11), stories.slice(11)] }, query);
+    expect(split).toEqual(whole);
+    const next = rankStories(
+      { lists: [stories.slice(11), stories.slice(0, 11)] },
+      { ...query, cursor: whole.next },
+    );
+    expect(next).toEqual(rankStories(stories, { ...query, cursor: whole.next }));
+  });
+
+  it("reuses a list's scores for the same instant and weights only", () => {
+    const first = rankStories(stories, { now: NOW, limit: 5 });
+    expect(rankStories(stories, { now: NOW, limit: 5 })).toEqual(first);
+    const later = rankStories(stories, { now: NOW + 5 * HOUR, limit: 5 });
+    expect(later.items[0]!.score).toBeLessThan(first.items[0]!.score);
+    const flat = rankStories(stories, { now: NOW + 5 * HOUR, limit: 5, weights: { gravity: 0 } });
+    expect(flat.items[0]!.score).toBe(gravityScore(flat.items[0]!.likes, 0, { ...FEED_WEIGHTS, gravity: 0 }));
   });
 });

@@ -137,27 +137,62 @@ interface Scored<A extends FeedArticle> {
   followedTopic: string | null;
 }
 
-/** Ranks already-merged stories (callers may cache the merge): one page after `query.cursor`. */
+/**
+ * Unboosted scores of a list of stories as of one instant, reused while the same list is ranked against
+ * the same instant and weights (a cached merge ranked by many requests within one second, say). Lists are
+ * treated as immutable, as the callers' caches keep them.
+ */
+const baseScores = new WeakMap<
+  readonly Story[],
+  { asOf: number; weights: RankingWeights; scores: Float64Array }
+>();
+
+function scoresOf(stories: readonly Story[], asOf: number, weights: RankingWeights): Float64Array {
+  const cached = baseScores.get(stories);
+  if (cached && cached.asOf === asOf && sameWeights(cached.weights, weights)) return cached.scores;
+  const scores = new Float64Array(stories.length);
+  for (let i = 0; i < stories.length; i++) {
+    const story = stories[i]!;
+    scores[i] = gravityScore(story.likes, ageHours(story.publishedAt, asOf), weights);
+  }
+  baseScores.set(stories, { asOf, weights, scores });
+  return scores;
+}
+
+const sameWeights = (a: RankingWeights, b: RankingWeights) =>
+  a.alpha === b.alpha && a.gravity === b.gravity && a.ageOffsetHours === b.ageOffsetHours;
+
+/**
+ * Ranks already-merged stories (callers may cache the merge): one page after `query.cursor`. Several
+ * lists are ranked as one (a cached list and a request's own, without copying them into one array).
+ */
 export function rankStories<A extends FeedArticle>(
-  stories: readonly Story<A>[],
+  stories: readonly Story<A>[] | { lists: readonly (readonly Story<A>[])[] },
   query: StoryQuery,
 ): FeedPage<A> {
+  const lists = "lists" in stories ? stories.lists : [stories];
   const cursor = query.cursor ?? null;
   const asOf = cursor?.asOf ?? query.now;
   const weights = { ...FEED_WEIGHTS, ...query.weights };
   const sources = new Set(query.follows?.sources ?? []);
+  // Stored topics are normalised already; only the reader's follows need it.
   const topics = new Set([...(query.follows?.topics ?? [])].map(normalizeTopic));
 
   const candidates: Scored<A>[] = [];
-  for (const story of stories) {
-    const followedSource = story.sourceIds.some((source) => sources.has(source));
-    let followedTopic: string | null = null;
-    if (topics.size > 0) followedTopic = story.topics.find((topic) => topics.has(topic)) ?? null;
-    let score = gravityScore(story.likes, ageHours(story.publishedAt, asOf), weights);
-    if (followedSource) score *= weights.followedSourceBoost;
-    if (followedTopic !== null) score *= weights.followedTopicBoost;
-    const scored = { story, id: story.id, score, followedSource, followedTopic };
-    if (cursor === null || compareRanked(scored, cursor) > 0) candidates.push(scored);
+  for (const list of lists) {
+    const base = scoresOf(list, asOf, weights);
+    for (let i = 0; i < list.length; i++) {
+      const story = list[i]!;
+      const followedSource = sources.size > 0 && story.sourceIds.some((source) => sources.has(source));
+      let followedTopic: string | null = null;
+      if (topics.size > 0) followedTopic = story.topics.find((topic) => topics.has(topic)) ?? null;
+      let score = base[i]!;
+      if (followedSource) score *= weights.followedSourceBoost;
+      if (followedTopic !== null) score *= weights.followedTopicBoost;
+      // Stories earlier pages showed are skipped before anything is allocated for them.
+      if (cursor !== null && !afterCursor(score, story.id, cursor)) continue;
+      candidates.push({ story, id: story.id, score, followedSource, followedTopic });
+    }
   }
 
   // One more than a page tells whether a next page exists.
@@ -174,6 +209,9 @@ export function rankStories<A extends FeedArticle>(
   const next = top.length > query.limit && last ? { asOf, score: last.score, id: last.id } : null;
   return { items, next, asOf };
 }
+
+/** Whether a story with this score and id comes after the cursor in feed order. */
+const afterCursor = (score: number, id: Id, cursor: FeedCursor) => compareRanked({ score, id }, cursor) > 0;
 
 /**
  * The first `k` items in `compare` order (negative: a before b), without sorting everything: a sorted

@@ -154,4 +154,58 @@ describe("Recommender", () => {
     await r.close();
     expect(closed).toBe(true);
   });
+
+  it("reuses a user's answer until their own like, new articles or answerTtlMs", async () => {
+    const [a, b, c] = await articles("a", "b", "c");
+    await store.people.like("u2", a!, NOW);
+    await store.people.like("u2", b!, NOW);
+    const r = recommender({ answerTtlMs: 60_000 });
+    const first = await forUser(r, "u1");
+    expect(ids(first).sort()).toEqual([a, b, c]);
+    // Another user's like, told to this replica: u1's cached answer may lag it (by up to answerTtlMs).
+    await r.liked({ op: "like", userId: "u3", articleId: c! });
+    expect(await forUser(r, "u1")).toBe(first);
+    // u1's own like drops u1's answer at once.
+    await r.liked({ op: "like", userId: "u1", articleId: a! });
+    const afterLike = await forUser(r, "u1");
+    expect(afterLike[0]).toMatchObject({ itemId: b, basis: { kind: "co-liked", itemId: a } });
+    expect(ids(afterLike)).not.toContain(a);
+    // Articles ingested here drop every answer (the clock moves past the index's popularity pools too,
+    // which alone would not drop a cached answer); other options are another answer.
+    now += 60_000;
+    r.added([{ ...(await store.articles.get(a!))!, id: 999, title: "new" }]);
+    expect(ids(await forUser(r, "u1"))).toContain(999);
+    expect(await r.recommend("u1", { followedTopics: [], limit: 1 })).toHaveLength(1);
+    // A zero TTL never reuses.
+    const uncached = recommender({ answerTtlMs: 0 });
+    expect(await forUser(uncached, "u1")).not.toBe(await forUser(uncached, "u1"));
+  });
+
+  it("answers the recommendations page: articles, feeds, topics followed and copies of likes left out", async () => {
+    const [a, b] = await articles("a", "b");
+    // Another feed's copy of "a" (same link): liking "a" must hide it.
+    const { feed: other } = await store.feeds.add({
+      url: "https://b.example/rss",
+      addedBy: null,
+      createdAt: NOW,
+      nextCheckAt: NOW,
+    });
+    const { inserted } = await store.articles.upsert(
+      other.id,
+      [entryFixture("a-copy", { link: "https://news.example/a", published: new Date(NOW).toISOString() })],
+      now,
+    );
+    const copy = inserted[0]!.id;
+    await store.people.like("u1", a!, NOW);
+    const r = recommender({ answerTtlMs: 60_000 });
+    const page = await r.page("u1", 10);
+    expect(ids(page.recommendations)).toEqual([b]);
+    expect(page.articles.get(b!)?.title).toBe("Story b");
+    expect(page.feeds.get(feedId)?.url).toBe("https://a.example/rss");
+    expect(await r.page("u1", 10)).toBe(page);
+    // The user's own unlike drops the page; the copy comes back too.
+    await store.people.unlike("u1", a!);
+    await r.liked({ op: "unlike", userId: "u1", articleId: a! });
+    expect(ids((await r.page("u1", 10)).recommendations).sort((x, y) => x - y)).toEqual([a, b, copy]);
+  });
 });

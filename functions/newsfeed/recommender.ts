@@ -8,12 +8,18 @@
  * rebuild (`rebuildMs`); with them, within a pub/sub round trip. A message lost while Redis was unreachable,
  * or an article whose title or topics changed, is corrected by the same periodic rebuild, which runs in the
  * background while the old index keeps answering.
+ *
+ * Answers are reused per user for `answerTtlMs` (3 s of wall time; the injected clock may stand still in
+ * tests): dropped at once when that user likes or unlikes (here or, with LikeEvents, on another replica),
+ * so one's own likes always show, and whenever the index gains articles or is rebuilt; other people's
+ * likes reach an answer within 3 s.
  */
 import type { Logger } from "../shared/logger.ts";
 import type { LikeEvent, LikeEvents } from "./like-events.ts";
 import { LikeIndex, type RecommendableItem, type Recommendation } from "./recommendations.ts";
 import type { NewsfeedStore } from "./store.ts";
 import type { ArticleRecord } from "./store-articles.ts";
+import type { FeedRef } from "./store-feeds.ts";
 import type { LikeRow } from "./store-people.ts";
 
 export interface RecommenderOptions {
@@ -26,6 +32,27 @@ export interface RecommenderOptions {
   rebuildMs?: number;
   /** Rows read per query while loading (default 5000). */
   pageSize?: number;
+  /** How long one user's answer is reused (default 3 s of wall time). */
+  answerTtlMs?: number;
+  /** Users whose answer is kept at most; past that the cache starts over (default 20,000). */
+  maxAnswers?: number;
+}
+
+interface Answer<T> {
+  at: number;
+  /** The options it answers (limit, topics, exclusions). */
+  key: string;
+  /** The index and its article generation it was computed from. */
+  built: Built;
+  generation: number;
+  value: T;
+}
+
+/** What `GET /api/recommendations/{user}` shows: the recommendations, their articles and feeds' names. */
+export interface RecommendationPage {
+  recommendations: Recommendation[];
+  articles: Map<number, ArticleRecord>;
+  feeds: Map<number, FeedRef>;
 }
 
 export const recommendable = (
@@ -42,6 +69,8 @@ interface Built {
   builtAt: number;
   maxArticleId: number;
   refreshedAt: number;
+  /** Bumped when articles are added: cached answers from before are dropped. */
+  generation: number;
 }
 
 export class Recommender {
@@ -51,10 +80,22 @@ export class Recommender {
   #building: Promise<Built> | undefined;
   /** Events that happened while a build was reading the store: replayed onto the new index. */
   #pending: LikeEvent[] = [];
+  readonly #answers = new Map<string, Answer<Recommendation[]>>();
+  readonly #pages = new Map<string, Answer<RecommendationPage>>();
+  /** Counts likes applied, so an answer read across one is not kept. */
+  #likeEpoch = 0;
 
   constructor(store: NewsfeedStore, options: RecommenderOptions) {
     this.#store = store;
-    this.#options = { now: Date.now, refreshMs: 5000, rebuildMs: 15 * 60_000, pageSize: 5000, ...options };
+    this.#options = {
+      now: Date.now,
+      refreshMs: 5000,
+      rebuildMs: 15 * 60_000,
+      pageSize: 5000,
+      answerTtlMs: 3000,
+      maxAnswers: 20_000,
+      ...options,
+    };
   }
 
   /** Starts listening to the other replicas. */
@@ -76,6 +117,7 @@ export class Recommender {
   added(articles: readonly ArticleRecord[]): void {
     const built = this.#current;
     if (!built) return;
+    built.generation++;
     for (const article of articles) {
       built.index.setItem(recommendable(article));
       built.maxArticleId = Math.max(built.maxArticleId, article.id);
@@ -87,8 +129,70 @@ export class Recommender {
     userId: string,
     options: { followedTopics: readonly string[]; limit: number; exclude?: readonly number[] },
   ): Promise<Recommendation[]> {
+    const key = `${options.limit}|${options.followedTopics.join(",")}|${(options.exclude ?? []).join(",")}`;
     const built = await this.#ready();
-    return built.index.recommend(userId, { now: this.#options.now(), ...options });
+    return this.#answer(this.#answers, userId, key, built, () =>
+      built.index.recommend(userId, { now: this.#options.now(), ...options }),
+    );
+  }
+
+  /**
+   * Everything the recommendations route reads for a user, in one cached answer: their followed topics,
+   * the copies of what they liked (never recommended), the recommendations, and the shown articles and
+   * feeds (like counts as of the answer: up to `answerTtlMs` old, except after the user's own like).
+   */
+  async page(userId: string, limit: number): Promise<RecommendationPage> {
+    const built = await this.#ready();
+    const cached = this.#pages.get(userId);
+    if (cached && this.#fresh(cached, String(limit), built)) return cached.value;
+    const { generation } = built;
+    const at = performance.now();
+    const epoch = this.#likeEpoch;
+    const [follows, copies] = await Promise.all([
+      this.#store.people.follows(userId),
+      this.#store.people.copiesOfLiked(userId),
+    ]);
+    const recommendations = built.index.recommend(userId, {
+      now: this.#options.now(),
+      followedTopics: follows.topics,
+      limit,
+      exclude: copies,
+    });
+    const articles = new Map(
+      (await this.#store.articles.getMany(recommendations.map((r) => Number(r.itemId)))).map((a) => [
+        a.id,
+        a,
+      ]),
+    );
+    const refs = await this.#store.feeds.refs([...articles.values()].map((a) => a.feedId));
+    const value = { recommendations, articles, feeds: new Map(refs.map((f) => [f.id, f])) };
+    // A like that arrived while the store was read may be missing from this answer: then it is not kept.
+    if (this.#likeEpoch === epoch) {
+      this.#keep(this.#pages, userId, { at, key: String(limit), built, generation, value });
+    }
+    return value;
+  }
+
+  #answer<T>(cache: Map<string, Answer<T>>, userId: string, key: string, built: Built, compute: () => T): T {
+    const cached = cache.get(userId);
+    if (cached && this.#fresh(cached, key, built)) return cached.value;
+    const value = compute();
+    this.#keep(cache, userId, { at: performance.now(), key, built, generation: built.generation, value });
+    return value;
+  }
+
+  #fresh(answer: Answer<unknown>, key: string, built: Built): boolean {
+    return (
+      answer.key === key &&
+      answer.built === built &&
+      answer.generation === built.generation &&
+      performance.now() - answer.at < this.#options.answerTtlMs
+    );
+  }
+
+  #keep<T>(cache: Map<string, Answer<T>>, userId: string, answer: Answer<T>): void {
+    if (cache.size >= this.#options.maxAnswers) cache.clear();
+    cache.set(userId, answer);
   }
 
   /** The current index, built on first use; refreshed with new articles, rebuilt in the background. */
@@ -116,6 +220,7 @@ export class Recommender {
           builtAt: this.#options.now(),
           maxArticleId: 0,
           refreshedAt: 0,
+          generation: 0,
         };
         await this.#loadArticles(built);
         const size = this.#options.pageSize;
@@ -143,12 +248,18 @@ export class Recommender {
     for (;;) {
       const page = await this.#store.articles.recommendablePage(built.maxArticleId, this.#options.pageSize);
       for (const article of page) built.index.setItem(recommendable(article));
-      if (page.length > 0) built.maxArticleId = page.at(-1)!.id;
+      if (page.length > 0) {
+        built.maxArticleId = page.at(-1)!.id;
+        built.generation++;
+      }
       if (page.length < this.#options.pageSize) return;
     }
   }
 
   #apply(event: LikeEvent): void {
+    this.#likeEpoch++;
+    this.#answers.delete(event.userId);
+    this.#pages.delete(event.userId);
     if (this.#current) applyTo(this.#current.index, event);
     if (this.#building) this.#pending.push(event);
   }

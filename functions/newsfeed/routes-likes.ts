@@ -14,7 +14,7 @@ import {
   RecommendationsQuery,
   UserIdParam,
 } from "./schemas.ts";
-import { articleView, feedsOf } from "./views.ts";
+import { articleView } from "./views.ts";
 
 const json = <T>(schema: T) => ({ content: { "application/json": { schema } } });
 const likeResponses = {
@@ -91,19 +91,8 @@ export function mountLikeRoutes(
       const { user_id: userId } = c.req.valid("param");
       const { limit } = c.req.valid("query");
       const own = c.var.userId === userId;
-      const [follows, copies] = await Promise.all([
-        store.people.follows(userId),
-        store.people.copiesOfLiked(userId),
-      ]);
-      const recommendations = await recommender.recommend(userId, {
-        followedTopics: follows.topics,
-        limit,
-        exclude: copies,
-      });
-      const articles = new Map(
-        (await store.articles.getMany(recommendations.map((r) => Number(r.itemId)))).map((a) => [a.id, a]),
-      );
-      const feeds = await feedsOf(store, [...articles.values()]);
+      // One cached read per user (dropped on their own like or unlike; see recommender.ts).
+      const { recommendations, articles, feeds } = await recommender.page(userId, limit);
       const items = recommendations.flatMap((r) => {
         const article = articles.get(Number(r.itemId));
         if (!article) return [];

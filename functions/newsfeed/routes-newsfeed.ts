@@ -1,5 +1,5 @@
 /** `GET /api/newsfeed` (the ranked, paginated feed) and `GET /api/articles/{article_id}`. */
-import { createRoute } from "@hono/zod-openapi";
+import { createRoute, type z } from "@hono/zod-openapi";
 import { AppError, badRequest, notFound } from "../shared/errors.ts";
 import type { ServiceApp } from "../shared/service.ts";
 import { CursorError, decodeCursor, encodeCursor, type FeedCursor } from "./cursor.ts";
@@ -8,10 +8,10 @@ import { mergeDuplicates } from "./duplicates.ts";
 import type { FeedPool } from "./feed-pool.ts";
 import { rankFeed, rankStories } from "./ranking.ts";
 import { ArticleDetail, ArticleIdParam, ErrorResponse, Newsfeed, NewsfeedQuery } from "./schemas.ts";
-import { articleView, feedsById, feedsOf } from "./views.ts";
+import { articleView, feedsOf } from "./views.ts";
 
-/** The newest articles of a user's follows considered besides the global pool. */
-export const FOLLOWED_CANDIDATES = 100;
+/** How long the anonymous first page is reused (wall time): a like on another replica shows within it. */
+const ANONYMOUS_TTL_MS = 1000;
 
 const json = <T>(schema: T) => ({ content: { "application/json": { schema } } });
 const errors = {
@@ -29,6 +29,8 @@ export function parseInstant(value: string, name: string): number {
 export function mountNewsfeedRoutes(app: ServiceApp, deps: NewsfeedDeps, pool: FeedPool): void {
   const now = deps.now ?? Date.now;
   const { store } = deps;
+  /** The anonymous first page by limit, with the pool version it was ranked from. */
+  const anonymous = new Map<number, { version: number; at: number; body: z.infer<typeof Newsfeed> }>();
 
   app.openapi(
     createRoute({
@@ -52,60 +54,65 @@ export function mountNewsfeedRoutes(app: ServiceApp, deps: NewsfeedDeps, pool: F
         throw err;
       }
       const since = query.since === undefined ? undefined : parseInstant(query.since, "since");
-      const asOf = cursor?.asOf ?? now();
+      // The anonymous first page is the same for everyone: ranked once per second at most, and again as
+      // soon as the pool changes (a like here, new articles, a reload).
+      const shared = subject === null && cursor === null && since === undefined;
+      const hit = shared ? anonymous.get(query.limit) : undefined;
+      if (hit && hit.version === pool.version && performance.now() - hit.at < ANONYMOUS_TTL_MS) {
+        return c.json(hit.body, 200);
+      }
+      const version = pool.version;
+      // A first page is ranked as of the current whole second: requests within it share the scores of the
+      // pool's stories (ranking.ts caches them per list and instant); later pages keep their cursor's.
+      const asOf = cursor?.asOf ?? Math.floor(now() / 1000) * 1000;
       const [snapshot, follows] = await Promise.all([
         pool.snapshot(),
-        subject ? store.people.follows(subject) : { sources: [], topics: [] },
+        subject ? pool.follows(subject) : { sources: [], topics: [] },
       ]);
       const following = follows.sources.length + follows.topics.length > 0 ? follows : null;
       // What a user follows beyond the global pool (a quiet source's older posts) joins the candidates.
       const extra =
         subject && following
-          ? (await store.followedCandidates(subject, FOLLOWED_CANDIDATES, since)).filter(
-              (a) => !snapshot.byId.has(a.id),
-            )
+          ? (await pool.followedCandidates(subject, following, since)).filter((a) => !snapshot.byId.has(a.id))
           : [];
       const ranking = { now: asOf, limit: query.limit, cursor, follows: following };
       // The pool's stories are merged once per reload; extras only among themselves (they are older than
       // the pool, so a copy in both is rare and would only show the story twice).
       const page =
         since === undefined
-          ? rankStories([...snapshot.stories(), ...mergeDuplicates(extra)], ranking)
+          ? rankStories({ lists: [snapshot.stories(), mergeDuplicates(extra)] }, ranking)
           : rankFeed([...snapshot.articles, ...extra], { ...ranking, since });
       const shownIds = page.items.map((item) => item.representative.id);
-      const [records, liked, feeds] = await Promise.all([
-        store.articles.getMany(shownIds),
+      const [byId, liked, feeds] = await Promise.all([
+        pool.articles(shownIds),
         subject !== null && subject === viewer ? store.people.likedAmong(subject, shownIds) : undefined,
-        feedsById(
-          store,
-          page.items.map((item) => item.representative.sourceId),
-        ),
+        pool.feedRefs(page.items.map((item) => item.representative.sourceId)),
       ]);
-      const byId = new Map(records.map((a) => [a.id, a]));
-      return c.json(
-        {
-          user: subject,
-          asOf: new Date(page.asOf).toISOString(),
-          items: page.items.flatMap((item) => {
-            const article = byId.get(item.representative.id);
-            // Deleted since the pool was loaded: left out rather than shown half-empty.
-            if (!article) return [];
-            return [
-              {
-                ...articleView(article, feeds, liked ? liked.has(article.id) : null),
-                likes: item.likes,
-                score: item.score,
-                duplicates: item.duplicateIds.map(String),
-                sources: item.sourceIds.map(String),
-                followedSource: item.followedSource,
-                followedTopic: item.followedTopic,
-              },
-            ];
-          }),
-          nextCursor: page.next ? encodeCursor(page.next) : null,
-        },
-        200,
-      );
+      const body: z.infer<typeof Newsfeed> = {
+        user: subject,
+        asOf: new Date(page.asOf).toISOString(),
+        items: page.items.flatMap((item) => {
+          const article = byId.get(item.representative.id);
+          // Deleted since the pool was loaded: left out rather than shown half-empty.
+          if (!article) return [];
+          // The count as the pool knows it (current for this replica's likes): the record may be older.
+          const current = { ...article, likeCount: item.representative.likes };
+          return [
+            {
+              ...articleView(current, feeds, liked ? liked.has(article.id) : null),
+              likes: item.likes,
+              score: item.score,
+              duplicates: item.duplicateIds.map(String),
+              sources: item.sourceIds.map(String),
+              followedSource: item.followedSource,
+              followedTopic: item.followedTopic,
+            },
+          ];
+        }),
+        nextCursor: page.next ? encodeCursor(page.next) : null,
+      };
+      if (shared) anonymous.set(query.limit, { version, at: performance.now(), body });
+      return c.json(body, 200);
     },
   );
 

@@ -60,6 +60,9 @@ export const configSchema = z.object({
   RATE_LIMIT_DOCS: int(1200).describe(
     "Docs API requests per window per signed-in user (per IP when anonymous).",
   ),
+  RATE_LIMIT_NEWSFEED: int(1200).describe(
+    "Newsfeed API requests per window per signed-in user (per IP when anonymous).",
+  ),
   DOCS_OPS_PER_SECOND: int(30).describe(
     "Ops one Docs WebSocket connection may send per second (bursts of twice that).",
   ),

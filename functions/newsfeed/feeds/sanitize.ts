@@ -8,7 +8,11 @@
  * Text fields (titles, authors, descriptions) go through `htmlToText`: tags stripped, entities decoded,
  * whitespace collapsed — plain text, never HTML.
  */
-import { FilterXSS, type IWhiteList } from "xss";
+import xss, { type IWhiteList } from "xss";
+
+// xss is CommonJS: its default export is what workerd's bundler gives reliably (a named import is not).
+const { FilterXSS } = xss as unknown as typeof import("xss");
+
 import { resolveUrl } from "./urls.ts";
 
 /** Named character references beyond XML's five that feeds use in the wild: Latin-1 and typography. */

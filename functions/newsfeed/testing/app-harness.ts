@@ -41,7 +41,7 @@ export async function newsfeedHarness(
   const config = loadConfig({
     AUTH_SECRET: "newsfeed-test-secret",
     LOG_LEVEL: "silent",
-    RATE_LIMIT_API: String(options.rateLimit ?? 100),
+    RATE_LIMIT_NEWSFEED: String(options.rateLimit ?? 100),
   });
   const { store, close } = await memoryStore();
   const feeds = new Map<string, string | FetchResult>();
