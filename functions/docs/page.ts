@@ -3,58 +3,35 @@
  * static markup; the scripts (client/editor.ts and client/home.ts, bundled into client/bundle.generated.ts)
  * draw everything that shows user data with DOM APIs. The document id is the only data in the markup,
  * and hono/html escapes it. The CSP forbids inline code, so scripts and style have their own routes.
- *
- * Caching: assets are served at URLs carrying a hash of their content, `immutable` for a year, so a
- * browser fetches each version once and a new deploy is picked up through the page (no-cache). During
- * a canary rollout a page from one version may ask a replica of the other for its asset: an unknown hash
- * gets the current asset with no-cache rather than a 404, so the page still works and nothing wrong is
- * cached under that URL.
+ * Assets are served at hashed URLs (shared/page-assets.ts explains the caching).
  */
-import type { Context } from "hono";
 import { html } from "hono/html";
+import {
+  type Asset,
+  hashedAsset,
+  mountHashedAssets,
+  pageHead,
+  pageResponse,
+  tokenForm,
+} from "../shared/page-assets.ts";
 import type { ServiceApp } from "../shared/service.ts";
 import { EDITOR_SCRIPT, HOME_SCRIPT } from "./client/bundle.generated.ts";
 import { PAGE_STYLE } from "./page-style.ts";
 
 const DOCUMENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
-type Page = ReturnType<typeof html>;
-
-/** FNV-1a, 32 bits, as hex: a version tag for a URL (not a security measure). */
-export function contentHash(text: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-  return (hash >>> 0).toString(16).padStart(8, "0");
-}
-
-interface Asset {
-  body: string;
-  type: string;
-  path: string;
-}
-
-const asset = (name: string, ext: string, body: string, type: string): Asset => ({
-  body,
-  type,
-  path: `/assets/${name}.${contentHash(body)}.${ext}`,
-});
+/** Re-exported for the page tests, which check asset paths against it. */
+export { contentHash } from "../shared/page-assets.ts";
 
 export const ASSETS = {
-  editor: asset("editor", "js", EDITOR_SCRIPT, "text/javascript; charset=utf-8"),
-  home: asset("home", "js", HOME_SCRIPT, "text/javascript; charset=utf-8"),
-  style: asset("docs", "css", PAGE_STYLE, "text/css; charset=utf-8"),
+  editor: hashedAsset("editor", "js", EDITOR_SCRIPT, "text/javascript; charset=utf-8"),
+  home: hashedAsset("home", "js", HOME_SCRIPT, "text/javascript; charset=utf-8"),
+  style: hashedAsset("docs", "css", PAGE_STYLE, "text/css; charset=utf-8"),
 };
 
 const layout = (title: string, body: unknown, script: Asset) => html`<!doctype html>
 <html lang="en">
-  <head>
-    <meta charset="utf-8" />
-    <meta name="viewport" content="width=device-width, initial-scale=1" />
-    <title>${title}</title>
-    <link rel="icon" href="data:," />
-    <link rel="stylesheet" href="${ASSETS.style.path}" />
-    <script type="module" src="${script.path}"></script>
-  </head>
+  ${pageHead(title, ASSETS.style, script)}
   <body>
     <header class="top"><a class="brand" href="/">canary</a> <span>Docs</span></header>
     ${body}
@@ -66,12 +43,7 @@ const tokenCard = (
   hidden: boolean,
 ) => html`<section id="token-card" class="card" aria-labelledby="token-h" ${hidden ? "hidden" : ""}>
   <h2 id="token-h">Your token</h2>
-  <form id="token-form" class="toolbar">
-    <label for="token">Bearer token</label>
-    <input id="token" type="password" autocomplete="off" spellcheck="false" placeholder="paste a token" />
-    <button type="submit">Save</button>
-    <button id="token-forget" type="button" class="quiet">Forget</button>
-  </form>
+  ${tokenForm}
   <p class="hint">Get one with <code>npx canary token &lt;user&gt;</code> (signed with the server's AUTH_SECRET).
     It stays in this browser's storage and is sent only to this site. A link may carry one as <code>#token=…</code>.</p>
 </section>`;
@@ -148,26 +120,10 @@ const notFoundPage = layout(
 );
 
 export function mountDocsPages(app: ServiceApp): void {
-  // The pages are revalidated every time, so they always name the current assets.
-  const page = (c: Context, body: Page, status: 200 | 404 = 200) =>
-    c.html(body, status, { "Cache-Control": "no-cache" });
-  app.get("/", (c) => page(c, homePage));
+  app.get("/", (c) => pageResponse(c, homePage));
   app.get("/d/:id", (c) => {
     const id = c.req.param("id");
-    return DOCUMENT_ID.test(id) ? page(c, editorPage(id)) : page(c, notFoundPage, 404);
+    return DOCUMENT_ID.test(id) ? pageResponse(c, editorPage(id)) : pageResponse(c, notFoundPage, 404);
   });
-  app.get("/assets/:file", (c) => {
-    const file = /^([a-z]+)\.[0-9a-f]{8}\.(js|css)$/.exec(c.req.param("file"));
-    const current =
-      file &&
-      Object.values(ASSETS).find(
-        (a) => a.path.startsWith(`/assets/${file[1]}.`) && a.path.endsWith(`.${file[2]}`),
-      );
-    if (!current) return c.notFound();
-    const immutable = c.req.path === current.path;
-    return c.body(current.body, 200, {
-      "Content-Type": current.type,
-      "Cache-Control": immutable ? "public, max-age=31536000, immutable" : "no-cache",
-    });
-  });
+  mountHashedAssets(app, ASSETS);
 }

@@ -167,7 +167,9 @@ export class FeedIngest {
       url,
       addedBy,
       createdAt: now,
-      nextCheckAt: now,
+      // Not due until its first fetch is recorded below: the scheduler must not check it meanwhile (a
+      // second fetch whose outcome could land after ours). A crash in between delays it by an hour only.
+      nextCheckAt: now + 3_600_000,
       title: parsed.title,
       siteLink: parsed.link,
       format: parsed.format,

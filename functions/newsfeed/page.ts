@@ -3,53 +3,28 @@
  * client/bundle.generated.ts) draws the feed, recommendations, search results and feeds with DOM APIs,
  * and listens to the live stream for the "new items" banner. Nothing from a request is echoed in the
  * markup. The CSP forbids inline code, so the script and style are served from /assets/ at URLs that
- * carry their content hash (as the Docs pages do: docs/page.ts explains the caching).
+ * carry their content hash (shared/page-assets.ts explains the caching).
  */
-import type { Context } from "hono";
 import { html } from "hono/html";
-import { contentHash } from "../docs/page.ts";
+import { hashedAsset, mountHashedAssets, pageHead, pageResponse, tokenForm } from "../shared/page-assets.ts";
 import type { ServiceApp } from "../shared/service.ts";
 import { NEWSFEED_SCRIPT } from "./client/bundle.generated.ts";
 import { NEWSFEED_STYLE } from "./client/style.ts";
 
-interface Asset {
-  body: string;
-  type: string;
-  path: string;
-}
-
-const asset = (name: string, ext: string, body: string, type: string): Asset => ({
-  body,
-  type,
-  path: `/assets/${name}.${contentHash(body)}.${ext}`,
-});
-
 export const ASSETS = {
-  script: asset("newsfeed", "js", NEWSFEED_SCRIPT, "text/javascript; charset=utf-8"),
-  style: asset("newsfeed", "css", NEWSFEED_STYLE, "text/css; charset=utf-8"),
+  script: hashedAsset("newsfeed", "js", NEWSFEED_SCRIPT, "text/javascript; charset=utf-8"),
+  style: hashedAsset("newsfeed", "css", NEWSFEED_STYLE, "text/css; charset=utf-8"),
 };
 
 export const homePage = html`<!doctype html>
 <html lang="en">
-  <head>
-    <meta charset="utf-8" />
-    <meta name="viewport" content="width=device-width, initial-scale=1" />
-    <title>canary · Newsfeed</title>
-    <link rel="icon" href="data:," />
-    <link rel="stylesheet" href="${ASSETS.style.path}" />
-    <script type="module" src="${ASSETS.script.path}"></script>
-  </head>
+  ${pageHead("canary · Newsfeed", ASSETS.style, ASSETS.script)}
   <body>
     <header class="top"><a class="brand" href="/">canary</a> <span>Newsfeed</span></header>
     <main class="app wide">
       <section id="token-card" class="card" aria-labelledby="token-h">
         <h2 id="token-h">Who you are</h2>
-        <form id="token-form" class="toolbar">
-          <label for="token">Bearer token</label>
-          <input id="token" type="password" autocomplete="off" spellcheck="false" placeholder="paste a token" />
-          <button type="submit">Save</button>
-          <button id="token-forget" type="button" class="quiet">Forget</button>
-        </form>
+        ${tokenForm}
         <form id="user-form" class="toolbar">
           <label for="user">Or view as user</label>
           <input id="user" type="text" autocomplete="off" spellcheck="false" maxlength="200" placeholder="a user id (demo, read only)" />
@@ -104,21 +79,6 @@ export const homePage = html`<!doctype html>
 </html>`;
 
 export function mountNewsfeedPage(app: ServiceApp): void {
-  // The page is revalidated every time, so it always names the current assets.
-  app.get("/", (c: Context) => c.html(homePage, 200, { "Cache-Control": "no-cache" }));
-  app.get("/assets/:file", (c) => {
-    const file = /^([a-z]+)\.[0-9a-f]{8}\.(js|css)$/.exec(c.req.param("file"));
-    const current =
-      file &&
-      Object.values(ASSETS).find(
-        (a) => a.path.startsWith(`/assets/${file[1]}.`) && a.path.endsWith(`.${file[2]}`),
-      );
-    if (!current) return c.notFound();
-    // Another version's hash (a canary rollout) gets the current asset, uncached.
-    const immutable = c.req.path === current.path;
-    return c.body(current.body, 200, {
-      "Content-Type": current.type,
-      "Cache-Control": immutable ? "public, max-age=31536000, immutable" : "no-cache",
-    });
-  });
+  app.get("/", (c) => pageResponse(c, homePage));
+  mountHashedAssets(app, ASSETS);
 }

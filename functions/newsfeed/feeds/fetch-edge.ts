@@ -18,7 +18,8 @@
  * - Conditional GET: If-None-Match / If-Modified-Since from the caller's validators; 304 → `not_modified`.
  */
 import ipaddr from "ipaddr.js";
-import type { FetchErrorReason, FetchResult, ServerHints, Validators } from "./fetch.ts";
+import type { FetchResult, Validators } from "./fetch.ts";
+import { BodyCollector, failure, interruption, requestHeaders, settleResponse } from "./fetch-common.ts";
 import { type Allowlist, addressRange, checkFeedUrl, EMPTY_ALLOWLIST, isAddressAllowed } from "./ssrf.ts";
 
 export interface EdgeFetchOptions {
@@ -34,42 +35,7 @@ export interface EdgeFetchOptions {
   fetch?: (url: string, init: RequestInit) => Promise<Response>;
 }
 
-const ACCEPT =
-  "application/rss+xml, application/atom+xml, application/feed+json, application/rdf+xml;q=0.9, " +
-  "application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5";
 const DEFAULT_USER_AGENT = "canary-newsfeed/0.1 (feed fetcher; edge)";
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-const RETRYABLE_STATUS = new Set([408, 425, 429]);
-const NO_HINTS: ServerHints = { cacheControl: null, retryAfter: null };
-const PERMANENT = new Set<FetchErrorReason>([
-  "invalid_url",
-  "unsupported_scheme",
-  "blocked_address",
-  "too_large",
-  "too_many_redirects",
-  "bad_redirect",
-  "http_status",
-]);
-
-const failure = (
-  reason: FetchErrorReason,
-  message: string,
-  url: string,
-  extra: { status?: number; retryable?: boolean; hints?: ServerHints } = {},
-): FetchResult => ({
-  kind: "error",
-  reason,
-  retryable: extra.retryable ?? !PERMANENT.has(reason),
-  message,
-  url,
-  status: extra.status ?? null,
-  hints: extra.hints ?? NO_HINTS,
-});
-
-const hintsOf = (response: Response): ServerHints => ({
-  cacheControl: response.headers.get("cache-control"),
-  retryAfter: response.headers.get("retry-after"),
-});
 
 /**
  * Why a URL's host may not be fetched from the edge, or null: an IP literal that is not global unicast
@@ -96,25 +62,16 @@ async function readBody(response: Response, maxBytes: number): Promise<Uint8Arra
   }
   if (!response.body) return new Uint8Array(0);
   const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
+  const collected = new BodyCollector(maxBytes);
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
+    if (!collected.add(value)) {
       await reader.cancel();
       return "too_large";
     }
-    chunks.push(value);
   }
-  const body = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return body;
+  return collected.body();
 }
 
 /** Fetches `url` from the edge. Never throws for a network or HTTP problem: see FetchResult. */
@@ -129,12 +86,7 @@ export async function fetchFeedEdge(
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(new Error("timeout")), options.timeoutMs);
   const signal = options.signal ? AbortSignal.any([deadline.signal, options.signal]) : deadline.signal;
-  const headers: Record<string, string> = {
-    "user-agent": options.userAgent ?? DEFAULT_USER_AGENT,
-    accept: ACCEPT,
-  };
-  if (validators.etag) headers["if-none-match"] = validators.etag;
-  if (validators.lastModified) headers["if-modified-since"] = validators.lastModified;
+  const headers = requestHeaders(validators, options.userAgent ?? DEFAULT_USER_AGENT);
 
   let current = url;
   try {
@@ -145,58 +97,27 @@ export async function fetchFeedEdge(
       const refusal = literalHostRefusal(checked.url.hostname, allowlist);
       if (refusal) return failure("blocked_address", refusal, current);
       const response = await send(current, { headers, redirect: "manual", signal });
-      const hints = hintsOf(response);
-      const status = response.status;
-
-      if (REDIRECTS.has(status)) {
-        await response.body?.cancel();
-        if (redirects >= maxRedirects)
-          return failure("too_many_redirects", `more than ${maxRedirects} redirects`, current, { hints });
-        const location = response.headers.get("location");
-        if (!location) return failure("bad_redirect", `${status} without a Location`, current, { hints });
-        const next = checkFeedUrl(location, current);
-        if (!next.ok) return failure(next.reason, `redirect refused: ${next.message}`, current, { hints });
-        current = next.url.href;
-        continue;
-      }
-      if (status === 304) {
-        await response.body?.cancel();
-        return {
-          kind: "not_modified",
-          url: current,
-          validators: {
-            etag: response.headers.get("etag") ?? validators.etag ?? null,
-            lastModified: response.headers.get("last-modified") ?? validators.lastModified ?? null,
-          },
-          hints,
-        };
-      }
-      if (status < 200 || status > 299) {
-        await response.body?.cancel();
-        const retryable = status >= 500 || RETRYABLE_STATUS.has(status);
-        return failure("http_status", `HTTP ${status}`, current, { status, retryable, hints });
-      }
-      const body = await readBody(response, options.maxBytes);
-      if (body === "too_large")
-        return failure("too_large", `the body is larger than ${options.maxBytes} bytes`, current, { hints });
-      return {
-        kind: "ok",
-        url: current,
-        status,
-        body,
-        contentType: response.headers.get("content-type"),
-        validators: {
-          etag: response.headers.get("etag"),
-          lastModified: response.headers.get("last-modified"),
+      const settled = await settleResponse(
+        {
+          status: response.status,
+          header: (name) => response.headers.get(name),
+          release: () => response.body?.cancel(),
+          readBody: () => readBody(response, options.maxBytes),
         },
-        hints,
-      };
+        { url: current, redirects, maxRedirects, validators },
+        options.maxBytes,
+      );
+      if (settled.kind !== "follow") return settled;
+      current = settled.url;
     }
   } catch (err) {
-    if (deadline.signal.aborted)
-      return failure("timeout", `no complete response within ${options.timeoutMs} ms`, current);
-    if (options.signal?.aborted) return failure("aborted", "the fetch was aborted", current);
-    return failure("network", (err as Error).message ?? String(err), current);
+    const interrupted = interruption(
+      deadline.signal.aborted,
+      options.signal?.aborted ?? false,
+      options.timeoutMs,
+      current,
+    );
+    return interrupted ?? failure("network", (err as Error).message ?? String(err), current);
   } finally {
     clearTimeout(timer);
   }

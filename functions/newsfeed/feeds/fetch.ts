@@ -18,6 +18,15 @@ import { request as httpsRequest } from "node:https";
 import { pipeline, type Transform } from "node:stream";
 import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
 import {
+  BodyCollector,
+  type FetchResult,
+  failure,
+  interruption,
+  requestHeaders,
+  settleResponse,
+  type Validators,
+} from "./fetch-common.ts";
+import {
   type Allowlist,
   checkFeedUrl,
   pinnedLookup,
@@ -27,56 +36,7 @@ import {
   systemResolver,
 } from "./ssrf.ts";
 
-export interface Validators {
-  etag: string | null;
-  lastModified: string | null;
-}
-
-/** What the server said about when to come back (read by schedule.ts). */
-export interface ServerHints {
-  cacheControl: string | null;
-  retryAfter: string | null;
-}
-
-export type FetchErrorReason =
-  | "invalid_url"
-  | "unsupported_scheme"
-  | "blocked_address"
-  | "dns"
-  | "network"
-  | "tls"
-  | "timeout"
-  | "aborted"
-  | "too_large"
-  | "too_many_redirects"
-  | "bad_redirect"
-  | "bad_response"
-  | "http_status";
-
-export type FetchResult =
-  | {
-      kind: "ok";
-      /** The URL the body came from, after redirects. */
-      url: string;
-      status: number;
-      body: Uint8Array;
-      contentType: string | null;
-      validators: Validators;
-      hints: ServerHints;
-    }
-  | { kind: "not_modified"; url: string; validators: Validators; hints: ServerHints }
-  | {
-      kind: "error";
-      reason: FetchErrorReason;
-      /** Whether trying again later may succeed (a 503 may; a refused address or a 404 will not). */
-      retryable: boolean;
-      message: string;
-      /** The URL of the hop that failed. */
-      url: string;
-      /** The HTTP status, for `http_status`. */
-      status: number | null;
-      hints: ServerHints;
-    };
+export type { FetchErrorReason, FetchResult, ServerHints, Validators } from "./fetch-common.ts";
 
 export interface FetchOptions {
   allowlist: Allowlist;
@@ -90,49 +50,12 @@ export interface FetchOptions {
   signal?: AbortSignal;
 }
 
-const ACCEPT =
-  "application/rss+xml, application/atom+xml, application/feed+json, application/rdf+xml;q=0.9, " +
-  "application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5";
 const DEFAULT_USER_AGENT = "canary-newsfeed/0.1 (feed fetcher)";
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-const RETRYABLE_STATUS = new Set([408, 425, 429]);
-const NO_HINTS: ServerHints = { cacheControl: null, retryAfter: null };
-
-/** Reasons a retry will not fix by itself (an HTTP status decides for itself: 5xx and 429 are retryable). */
-const PERMANENT = new Set<FetchErrorReason>([
-  "invalid_url",
-  "unsupported_scheme",
-  "blocked_address",
-  "too_large",
-  "too_many_redirects",
-  "bad_redirect",
-  "http_status",
-]);
-
-const failure = (
-  reason: FetchErrorReason,
-  message: string,
-  url: string,
-  extra: { status?: number; retryable?: boolean; hints?: ServerHints } = {},
-): FetchResult => ({
-  kind: "error",
-  reason,
-  retryable: extra.retryable ?? !PERMANENT.has(reason),
-  message,
-  url,
-  status: extra.status ?? null,
-  hints: extra.hints ?? NO_HINTS,
-});
 
 const header = (response: IncomingMessage, name: string): string | null => {
   const value = response.headers[name];
   return (Array.isArray(value) ? value[0] : value) ?? null;
 };
-
-const hintsOf = (response: IncomingMessage): ServerHints => ({
-  cacheControl: header(response, "cache-control"),
-  retryAfter: header(response, "retry-after"),
-});
 
 function send(url: URL, addresses: ResolvedAddress[], headers: Record<string, string>, signal: AbortSignal) {
   return new Promise<IncomingMessage>((resolve, reject) => {
@@ -171,17 +94,14 @@ async function readBody(response: IncomingMessage, maxBytes: number): Promise<Ui
   const declared = Number(header(response, "content-length"));
   const encoding = (header(response, "content-encoding") ?? "identity").trim().toLowerCase();
   const decoder = DECODERS.get(encoding)?.() ?? null;
-  const chunks: Buffer[] = [];
-  let total = 0;
+  const collected = new BodyCollector(maxBytes);
   try {
     if (!decoder && encoding !== "identity")
       throw new BadResponse(`unsupported content-encoding ${encoding}`);
     if (!decoder && declared > maxBytes) return "too_large";
     const stream = decoder ? pipeline(response, decoder, () => {}) : response;
     for await (const chunk of stream as AsyncIterable<Buffer>) {
-      total += chunk.length;
-      if (total > maxBytes) return "too_large";
-      chunks.push(chunk);
+      if (!collected.add(chunk)) return "too_large";
     }
   } catch (err) {
     // zlib and brotli errors carry a numeric errno and a Z_ or ERR_ code; a dropped connection does not.
@@ -193,14 +113,7 @@ async function readBody(response: IncomingMessage, maxBytes: number): Promise<Ui
     response.destroy();
     decoder?.destroy();
   }
-  // A fresh array of exactly the body (Buffer.concat may hand out a slice of a shared pool).
-  const body = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return body;
+  return collected.body();
 }
 
 function classify(
@@ -210,8 +123,8 @@ function classify(
   aborted: boolean,
   timeoutMs: number,
 ): FetchResult {
-  if (timedOut) return failure("timeout", `no complete response within ${timeoutMs} ms`, url);
-  if (aborted) return failure("aborted", "the fetch was aborted", url);
+  const interrupted = interruption(timedOut, aborted, timeoutMs, url);
+  if (interrupted) return interrupted;
   if (err instanceof BadResponse) return failure("bad_response", err.message, url);
   const code = (err as NodeJS.ErrnoException).code ?? "";
   const message = `${code ? `${code}: ` : ""}${(err as Error).message ?? String(err)}`;
@@ -251,13 +164,9 @@ export async function fetchFeed(
   if (options.signal?.aborted) onCallerAbort();
   options.signal?.addEventListener("abort", onCallerAbort, { once: true });
 
-  const headers: Record<string, string> = {
-    "user-agent": options.userAgent ?? DEFAULT_USER_AGENT,
-    accept: ACCEPT,
+  const headers = requestHeaders(validators, options.userAgent ?? DEFAULT_USER_AGENT, {
     "accept-encoding": "gzip, deflate, br",
-  };
-  if (validators.etag) headers["if-none-match"] = validators.etag;
-  if (validators.lastModified) headers["if-modified-since"] = validators.lastModified;
+  });
 
   let current = url;
   try {
@@ -272,50 +181,16 @@ export async function fetchFeed(
       );
       if (!resolution.ok) return failure(resolution.reason, resolution.message, current);
       const response = await send(target, resolution.addresses, headers, controller.signal);
-      const hints = hintsOf(response);
-
-      if (REDIRECTS.has(response.statusCode ?? 0)) {
-        response.destroy();
-        if (redirects >= maxRedirects)
-          return failure("too_many_redirects", `more than ${maxRedirects} redirects`, current, { hints });
-        const location = header(response, "location");
-        if (!location)
-          return failure("bad_redirect", `${response.statusCode} without a Location`, current, { hints });
-        const next = checkFeedUrl(location, current);
-        if (!next.ok) return failure(next.reason, `redirect refused: ${next.message}`, current, { hints });
-        current = next.url.href;
-        continue;
-      }
-      const status = response.statusCode ?? 0;
-      if (status === 304) {
-        response.destroy();
-        return {
-          kind: "not_modified",
-          url: current,
-          validators: {
-            etag: header(response, "etag") ?? validators.etag ?? null,
-            lastModified: header(response, "last-modified") ?? validators.lastModified ?? null,
-          },
-          hints,
-        };
-      }
-      if (status < 200 || status > 299) {
-        response.destroy();
-        const retryable = status >= 500 || RETRYABLE_STATUS.has(status);
-        return failure("http_status", `HTTP ${status}`, current, { status, retryable, hints });
-      }
-      const body = await readBody(response, options.maxBytes);
-      if (body === "too_large")
-        return failure("too_large", `the body is larger than ${options.maxBytes} bytes`, current, { hints });
-      return {
-        kind: "ok",
-        url: current,
-        status,
-        body,
-        contentType: header(response, "content-type"),
-        validators: { etag: header(response, "etag"), lastModified: header(response, "last-modified") },
-        hints,
+      const access = {
+        status: response.statusCode ?? 0,
+        header: (name: string) => header(response, name),
+        release: () => response.destroy(),
+        readBody: () => readBody(response, options.maxBytes),
       };
+      const hop = { url: current, redirects, maxRedirects, validators };
+      const settled = await settleResponse(access, hop, options.maxBytes);
+      if (settled.kind !== "follow") return settled;
+      current = settled.url;
     }
   } catch (err) {
     return classify(err, current, timedOut, controller.signal.aborted, options.timeoutMs);
