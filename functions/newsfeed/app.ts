@@ -58,7 +58,7 @@ export function createNewsfeedApp(deps: NewsfeedDeps): ServiceApp {
   mountLikeRoutes(app, deps, recommender, pool);
   mountSearchRoutes(app, deps);
   mountFeedRoutes(app, deps, pool);
-  mountFollowRoutes(app, deps);
+  mountFollowRoutes(app, deps, pool);
   if (deps.live) mountLiveRoutes(app, deps, deps.live);
   mountNewsfeedPage(app);
   return app;

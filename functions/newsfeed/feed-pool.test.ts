@@ -101,6 +101,10 @@ describe("FeedPool", () => {
     expect(follows).toEqual({ sources: [feedId], topics: [] });
     await store.people.followTopic("u1", "rust", NOW);
     expect(await cached.follows("u1")).toBe(follows);
+    // Told of the change (the follow routes do this), the next read is fresh; others' caches stay.
+    cached.followsChanged("u1");
+    cached.followsChanged("nobody-cached");
+    expect((await cached.follows("u1")).topics).toEqual(["rust"]);
     // A zero TTL always reads: the new follow shows.
     const uncached = new FeedPool(store, { now: () => now, followsTtlMs: 0, followedTtlMs: 0 });
     const current = await uncached.follows("u1");

@@ -8,7 +8,8 @@
  *
  * Besides the pool, what every signed-in request would otherwise read again (wall-clock TTLs, so they
  * hold whatever clock the ranking uses):
- *   - a user's follows, for `followsTtlMs` (1 s): a follow or unfollow shows in the feed within 1 s;
+ *   - a user's follows, for `followsTtlMs` (30 s): a follow or unfollow made on this replica shows at once
+ *     (the follow routes call `followsChanged`), one made on another replica within 30 s;
  *   - the candidates a user's follows add beyond the pool, for `followedTtlMs` (30 s), reloaded at once
  *     when the follows changed or this replica stored new articles; their likes are kept current like the
  *     pool's (this replica's at once, other replicas' within 30 s);
@@ -32,7 +33,7 @@ export interface FeedPoolOptions {
   /** Age after which the next request reloads it (default 2 s). */
   ttlMs?: number;
   now?: () => number;
-  /** How long a user's follows are reused (default 1 s of wall time). */
+  /** How long a user's follows are reused (default 30 s of wall time). */
   followsTtlMs?: number;
   /** How long a user's candidates beyond the pool are reused (default 30 s of wall time). */
   followedTtlMs?: number;
@@ -99,7 +100,7 @@ export class FeedPool {
       popularWindowMs: 7 * DAY_MS,
       ttlMs: 2000,
       now: Date.now,
-      followsTtlMs: 1000,
+      followsTtlMs: 30_000,
       followedTtlMs: 30_000,
       recordsTtlMs: 30_000,
       maxEntries: 20_000,
@@ -134,6 +135,12 @@ export class FeedPool {
     this.#version++;
     for (const entry of this.#users.values()) entry.extra = undefined;
     this.#extras.clear();
+  }
+
+  /** The user followed or unfollowed something here: their next request reads their follows afresh. */
+  followsChanged(userId: string): void {
+    const entry = this.#users.get(userId);
+    if (entry) entry.follows = { at: Number.NEGATIVE_INFINITY, value: entry.follows.value };
   }
 
   /** The user's follows (sources, then topics), as of at most `followsTtlMs` ago. */

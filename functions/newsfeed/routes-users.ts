@@ -10,6 +10,7 @@ import { AppError, badRequest, notFound } from "../shared/errors.ts";
 import type { ServiceApp } from "../shared/service.ts";
 import { topicOf } from "./article-fields.ts";
 import type { NewsfeedDeps } from "./deps.ts";
+import type { FeedPool } from "./feed-pool.ts";
 import { ErrorResponse, FollowBody, FollowList } from "./schemas.ts";
 import { MAX_FOLLOWS } from "./store-people.ts";
 import { feedRef } from "./views.ts";
@@ -41,7 +42,7 @@ const DeleteQuery = z.object({
   topic: z.string().max(100).optional(),
 });
 
-export function mountFollowRoutes(app: ServiceApp, deps: NewsfeedDeps): void {
+export function mountFollowRoutes(app: ServiceApp, deps: NewsfeedDeps, pool: FeedPool): void {
   const now = deps.now ?? Date.now;
   const { store } = deps;
 
@@ -98,6 +99,7 @@ export function mountFollowRoutes(app: ServiceApp, deps: NewsfeedDeps): void {
       } else {
         added = await store.people.followTopic(userId, follow.topic, now());
       }
+      pool.followsChanged(userId);
       const list = await listOf(userId);
       return added ? c.json(list, 201) : c.json(list, 200);
     },
@@ -119,6 +121,7 @@ export function mountFollowRoutes(app: ServiceApp, deps: NewsfeedDeps): void {
       const follow = followOf(fromQuery && Object.keys(body).length === 0 ? query : body);
       if (follow.kind === "source") await store.people.unfollowSource(userId, follow.feedId);
       else await store.people.unfollowTopic(userId, follow.topic);
+      pool.followsChanged(userId);
       return c.json(await listOf(userId), 200);
     },
   );
