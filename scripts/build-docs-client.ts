@@ -52,17 +52,18 @@ export async function generateBundleModule(): Promise<string> {
   for (const { name, entry, what } of ENTRIES) {
     parts.push("", `/** ${what} */`, `export const ${name} = ${JSON.stringify(await bundleScript(entry))};`);
   }
+  return formatGenerated(parts, GENERATED_FILE);
+}
+
+/** `parts` joined into a module, formatted as the project's formatter writes `file` (so `biome check` passes). */
+export function formatGenerated(parts: string[], file: string): string {
   const biome = createRequire(import.meta.url).resolve("@biomejs/biome/bin/biome");
-  return execFileSync(
-    process.execPath,
-    [biome, "format", `--stdin-file-path=${relative(ROOT, GENERATED_FILE)}`],
-    {
-      cwd: ROOT,
-      input: `${parts.join("\n")}\n`,
-      encoding: "utf8",
-      maxBuffer: 64 * 1024 * 1024,
-    },
-  );
+  return execFileSync(process.execPath, [biome, "format", `--stdin-file-path=${relative(ROOT, file)}`], {
+    cwd: ROOT,
+    input: `${parts.join("\n")}\n`,
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

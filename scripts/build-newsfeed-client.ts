@@ -5,12 +5,10 @@
  *
  * Usage: npx tsx scripts/build-newsfeed-client.ts
  */
-import { execFileSync } from "node:child_process";
 import { writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { bundleScript } from "./build-docs-client.ts";
+import { bundleScript, formatGenerated } from "./build-docs-client.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const GENERATED_FILE = join(ROOT, "functions/newsfeed/client/bundle.generated.ts");
@@ -26,17 +24,7 @@ export async function generateBundleModule(): Promise<string> {
     "/** The Newsfeed page's script. */",
     `export const NEWSFEED_SCRIPT = ${JSON.stringify(await bundleScript(ENTRY))};`,
   ];
-  const biome = createRequire(import.meta.url).resolve("@biomejs/biome/bin/biome");
-  return execFileSync(
-    process.execPath,
-    [biome, "format", `--stdin-file-path=${relative(ROOT, GENERATED_FILE)}`],
-    {
-      cwd: ROOT,
-      input: `${parts.join("\n")}\n`,
-      encoding: "utf8",
-      maxBuffer: 64 * 1024 * 1024,
-    },
-  );
+  return formatGenerated(parts, GENERATED_FILE);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -5,7 +5,7 @@
  */
 import type { Context } from "hono";
 import type { AppEnv } from "../shared/context.ts";
-import { rateLimit } from "../shared/rate-limit-middleware.ts";
+import { rateLimit, userOrIpKey } from "../shared/rate-limit-middleware.ts";
 import { createServiceApp, type ServiceApp } from "../shared/service.ts";
 import type { DocsDeps } from "./deps.ts";
 import { DocumentStore } from "./documents.ts";
@@ -13,10 +13,6 @@ import { mountDocsPages } from "./page.ts";
 import { mountDocumentRoutes } from "./routes-documents.ts";
 
 export const SERVICE = "docs";
-
-/** Signed-in callers are limited per user (they may share an IP); anonymous ones per address. */
-const limitKey = (clientIp: (c: Context<AppEnv>) => string) => (c: Context<AppEnv>) =>
-  c.var.userId ? `user:${c.var.userId}` : `ip:${clientIp(c)}`;
 
 export function createDocsApp(
   deps: DocsDeps,
@@ -46,7 +42,7 @@ export function createDocsApp(
           algorithm: config.RATE_LIMIT_ALGORITHM,
         },
         name: "docs",
-        key: limitKey(clientIp),
+        key: userOrIpKey(clientIp),
       }),
     );
   }

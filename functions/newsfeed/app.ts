@@ -2,9 +2,7 @@
  * The Newsfeed service as a portable Hono app: the same handlers run on Node and on Workers; each runtime
  * passes its adapters in `deps` (store over its SQL, the feed fetcher behind `ingest`, rate limiter).
  */
-import type { Context } from "hono";
-import type { AppEnv } from "../shared/context.ts";
-import { rateLimit } from "../shared/rate-limit-middleware.ts";
+import { rateLimit, userOrIpKey } from "../shared/rate-limit-middleware.ts";
 import { createServiceApp, type ServiceApp } from "../shared/service.ts";
 import type { NewsfeedDeps } from "./deps.ts";
 import { FeedPool } from "./feed-pool.ts";
@@ -18,10 +16,6 @@ import { mountSearchRoutes } from "./routes-search.ts";
 import { mountFollowRoutes } from "./routes-users.ts";
 
 export const SERVICE = "newsfeed";
-
-/** Signed-in callers are limited per user (they may share an IP); anonymous ones per address. */
-const limitKey = (clientIp: (c: Context<AppEnv>) => string) => (c: Context<AppEnv>) =>
-  c.var.userId ? `user:${c.var.userId}` : `ip:${clientIp(c)}`;
 
 export function createNewsfeedApp(deps: NewsfeedDeps): ServiceApp {
   const { config } = deps;
@@ -46,7 +40,7 @@ export function createNewsfeedApp(deps: NewsfeedDeps): ServiceApp {
           algorithm: config.RATE_LIMIT_ALGORITHM,
         },
         name: SERVICE,
-        key: limitKey(deps.clientIp),
+        key: userOrIpKey(deps.clientIp),
       }),
     );
   }

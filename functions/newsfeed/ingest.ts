@@ -4,6 +4,7 @@
  * it turns every problem into an outcome the scheduler records. `subscribe` is `POST /api/feeds`: the first
  * fetch proves the URL is a feed before anything is stored.
  */
+import type { Config } from "../shared/config.ts";
 import { AppError } from "../shared/errors.ts";
 import type { Logger } from "../shared/logger.ts";
 import { isoToMs } from "./article-fields.ts";
@@ -18,6 +19,7 @@ import {
   nextSchedule,
   type ScheduleOptions,
 } from "./feeds/schedule.ts";
+import { parseAllowlist } from "./feeds/ssrf.ts";
 import type { DueFeedRecord, NewsfeedStore } from "./store.ts";
 import type { ArticleRecord } from "./store-articles.ts";
 import type { FeedRecord, FetchRecord } from "./store-feeds.ts";
@@ -30,6 +32,18 @@ export type FeedFetcher = (
 ) => Promise<FetchResult>;
 
 /** Called with the articles a check stored for the first time: the live-updates hook. */
+/** What the config sets for every fetcher (Node's and the edge's) and for the schedule. */
+export function ingestSettings(config: Config) {
+  return {
+    limits: {
+      allowlist: parseAllowlist(config.FEED_ALLOWLIST),
+      maxBytes: config.FEED_MAX_BYTES,
+      timeoutMs: config.FEED_TIMEOUT_SECONDS * 1000,
+    },
+    schedule: { ...DEFAULT_SCHEDULE, maxFailures: config.FEED_MAX_FAILURES },
+  };
+}
+
 export type PublishArticles = (feed: FeedRecord, articles: ArticleRecord[]) => void | Promise<void>;
 
 export interface IngestOptions {

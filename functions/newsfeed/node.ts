@@ -22,9 +22,7 @@ import { createNewsfeedApp, SERVICE } from "./app.ts";
 import { FeedPool } from "./feed-pool.ts";
 import { fetchFeed } from "./feeds/fetch.ts";
 import { HostLimiter } from "./feeds/host-limit.ts";
-import { DEFAULT_SCHEDULE } from "./feeds/schedule.ts";
-import { parseAllowlist } from "./feeds/ssrf.ts";
-import { type FeedFetcher, FeedIngest, type PublishArticles } from "./ingest.ts";
+import { type FeedFetcher, FeedIngest, ingestSettings, type PublishArticles } from "./ingest.ts";
 import { redisLikeEvents } from "./like-events-redis.ts";
 import { LiveHub, liveArticle } from "./live.ts";
 import { type LiveFanout, localLiveFanout, redisLiveFanout } from "./live-redis.ts";
@@ -66,19 +64,14 @@ export async function startNewsfeed(
   // Live updates: this replica's clients hang off the hub; with Redis, batches reach every replica's hub.
   const hub = new LiveHub();
   const fanout: LiveFanout = redis ? await redisLiveFanout(redis, hub, log) : localLiveFanout(hub);
-  const allowlist = parseAllowlist(config.FEED_ALLOWLIST);
+  const settings = ingestSettings(config);
   const fetcher: FeedFetcher = (url, validators, signal) =>
-    fetchFeed(url, validators, {
-      allowlist,
-      maxBytes: config.FEED_MAX_BYTES,
-      timeoutMs: config.FEED_TIMEOUT_SECONDS * 1000,
-      signal,
-    });
+    fetchFeed(url, validators, { ...settings.limits, signal });
   const ingest = new FeedIngest({
     store,
     fetch: fetcher,
     log,
-    schedule: { ...DEFAULT_SCHEDULE, maxFailures: config.FEED_MAX_FAILURES },
+    schedule: settings.schedule,
     async onNewArticles(feed, articles) {
       recommender.added(articles);
       pool.invalidate();

@@ -17,9 +17,7 @@ import { createNewsfeedApp, SERVICE } from "./app.ts";
 import { FeedPool } from "./feed-pool.ts";
 import { fetchFeedEdge } from "./feeds/fetch-edge.ts";
 import { HostLimiter } from "./feeds/host-limit.ts";
-import { DEFAULT_SCHEDULE } from "./feeds/schedule.ts";
-import { parseAllowlist } from "./feeds/ssrf.ts";
-import { type CheckOutcome, type FeedFetcher, FeedIngest } from "./ingest.ts";
+import { type CheckOutcome, type FeedFetcher, FeedIngest, ingestSettings } from "./ingest.ts";
 import { Recommender } from "./recommender.ts";
 import { NEWSFEED_SCHEMA, NewsfeedStore } from "./store.ts";
 
@@ -55,19 +53,14 @@ export function createNewsfeedEdge(env: NewsfeedWorkerEnv): NewsfeedEdge {
   // isolates see new articles when their pool's TTL and the recommender's refresh come round.
   const recommender = new Recommender(store, { log });
   const pool = new FeedPool(store, { log });
-  const allowlist = parseAllowlist(config.FEED_ALLOWLIST);
+  const settings = ingestSettings(config);
   const fetch: FeedFetcher = (url, validators, signal) =>
-    fetchFeedEdge(url, validators, {
-      allowlist,
-      maxBytes: config.FEED_MAX_BYTES,
-      timeoutMs: config.FEED_TIMEOUT_SECONDS * 1000,
-      signal,
-    });
+    fetchFeedEdge(url, validators, { ...settings.limits, signal });
   const ingest = new FeedIngest({
     store,
     fetch,
     log,
-    schedule: { ...DEFAULT_SCHEDULE, maxFailures: config.FEED_MAX_FAILURES },
+    schedule: settings.schedule,
     onNewArticles(_feed, articles) {
       recommender.added(articles);
       pool.invalidate();

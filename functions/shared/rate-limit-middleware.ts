@@ -50,3 +50,9 @@ export function rateLimit(options: {
     for (const [k, v] of Object.entries(headers)) c.res.headers.set(k, v);
   };
 }
+
+/** Signed-in callers are limited per user (they may share an IP); anonymous ones per address. */
+export const userOrIpKey =
+  (clientIp: (c: Context<AppEnv>) => string) =>
+  (c: Context<AppEnv>): string =>
+    c.var.userId ? `user:${c.var.userId}` : `ip:${clientIp(c)}`;
