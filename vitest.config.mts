@@ -8,7 +8,13 @@ export default defineConfig({
         test: {
           name: "node",
           environment: "node",
-          include: ["functions/**/*.test.ts", "orchestrator/**/*.test.ts", "durable/**/*.test.ts"],
+          include: [
+            "functions/**/*.test.ts",
+            "orchestrator/**/*.test.ts",
+            "durable/**/*.test.ts",
+            "delivery/**/*.test.ts",
+            "scripts/**/*.test.ts",
+          ],
           exclude: ["**/*.worker.test.ts", "node_modules/**"],
           testTimeout: 30_000,
           hookTimeout: 60_000,

@@ -1,5 +1,6 @@
 /**
- * `npm start`: runs every service that exists, each on its seed port, with embedded defaults.
+ * `npm start` (and the container's `node dist/start.mjs`): runs every service that exists, or those SERVICES
+ * or SERVICE name, each on its seed port, with embedded defaults.
  * SIGTERM/SIGINT stop them gracefully (buffered visits are flushed before exit).
  */
 import { startDocs } from "./docs/node.ts";
@@ -22,7 +23,7 @@ async function main(): Promise<void> {
   const unknown = wanted.filter((name) => !STARTERS[name]);
   if (unknown.length > 0) {
     throw new Error(
-      `Unknown service(s) in SERVICES: ${unknown.join(", ")} (available: ${Object.keys(STARTERS).join(", ")})`,
+      `Unknown service(s) in SERVICE/SERVICES: ${unknown.join(", ")} (available: ${Object.keys(STARTERS).join(", ")})`,
     );
   }
   if (config.AUTH_SECRET === "canary-dev-secret-change-me") {

@@ -5,6 +5,7 @@
  * Durable Object classes must be exported by the main module, so they are re-exported here.
  */
 import type { DocumentRoom } from "../durable/document-room.ts";
+import type { FeedHub } from "../durable/feed-hub.ts";
 import type { RateLimiterObject } from "../durable/rate-limiter.ts";
 import type { SqlDatabase } from "../durable/sql-database.ts";
 import { type DocsWorkerEnv, docsWorker } from "./docs/worker.ts";
@@ -12,6 +13,7 @@ import type { NewsfeedWorkerEnv } from "./newsfeed/worker.ts";
 import { type TinyUrlWorkerEnv, tinyUrlWorker } from "./tinyurl/worker.ts";
 
 export { DocumentRoom } from "../durable/document-room.ts";
+export { FeedHub } from "../durable/feed-hub.ts";
 export { RateLimiterObject } from "../durable/rate-limiter.ts";
 export { SqlDatabase } from "../durable/sql-database.ts";
 
@@ -19,6 +21,7 @@ export interface WorkerEnv extends TinyUrlWorkerEnv, DocsWorkerEnv, NewsfeedWork
   SQL_DATABASE: DurableObjectNamespace<SqlDatabase>;
   RATE_LIMITER: DurableObjectNamespace<RateLimiterObject>;
   DOCUMENT_ROOM: DurableObjectNamespace<DocumentRoom>;
+  FEED_HUB: DurableObjectNamespace<FeedHub>;
 }
 
 interface EdgeService {

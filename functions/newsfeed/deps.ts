@@ -8,7 +8,7 @@ import type { RateLimiter } from "../shared/rate-limit.ts";
 import type { FeedPool } from "./feed-pool.ts";
 import type { FeedIngest } from "./ingest.ts";
 import type { Recommender } from "./recommender.ts";
-import type { LiveOptions } from "./routes-live.ts";
+import type { LiveStreams } from "./routes-live.ts";
 import type { NewsfeedStore } from "./store.ts";
 
 /** Everything the Newsfeed app needs from its runtime. Node and the edge each build one. */
@@ -30,6 +30,6 @@ export interface NewsfeedDeps {
   /** Extra readiness checks beyond the store (e.g. Redis). */
   readiness?: Record<string, ReadinessCheck>;
   now?: () => number;
-  /** Live updates over SSE (`GET /api/live`), from this hub; the route is absent without it. */
-  live?: LiveOptions;
+  /** Where `GET /api/live` streams come from (a hub here, or the edge's FeedHub); no route without it. */
+  live?: LiveStreams;
 }

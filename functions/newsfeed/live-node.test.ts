@@ -126,16 +126,19 @@ async function openSse(url: string, headers: Record<string, string> = {}) {
 
 function openSocket(url: string, headers: Record<string, string> = {}) {
   const titles: string[] = [];
+  const ids: string[] = [];
   const ws = new WebSocket(url, { headers });
   ws.on("message", (data) => {
-    const message = JSON.parse(String(data)) as { type: string; articles: { title: string }[] };
-    if (message.type === "articles") titles.push(...message.articles.map((a) => a.title));
+    const message = JSON.parse(String(data)) as { type: string; id: string; articles: { title: string }[] };
+    if (message.type !== "articles") return;
+    ids.push(message.id);
+    titles.push(...message.articles.map((a) => a.title));
   });
   const opened = new Promise<void>((resolve, reject) => {
     ws.once("open", () => resolve());
     ws.once("error", reject);
   });
-  return { ws, titles, opened };
+  return { ws, titles, ids, opened };
 }
 
 const count = (list: string[], item: string) => list.filter((x) => x === item).length;
@@ -230,6 +233,27 @@ describe("live updates on one Node replica", () => {
         { what: "the socket message" },
       );
       expect(client.titles).toEqual(["Story 1"]);
+      server.route("/socket.xml", serveFeed({ body: stories(3) }));
+      await makeDue(config);
+      await eventually(
+        () => client.titles,
+        (t) => t.includes("Story 2"),
+        { what: "the second socket message" },
+      );
+
+      // A socket reconnecting with the id of the last message it saw is sent what came after.
+      const resumed = openSocket(`${base}/api/live/socket?lastEventId=${client.ids[0]}`, {
+        authorization: `Bearer ${token}`,
+      });
+      await resumed.opened;
+      await eventually(
+        () => resumed.titles,
+        (t) => t.length > 0,
+        { what: "the socket replay" },
+      );
+      expect(resumed.titles).toEqual(["Story 2"]);
+      expect(resumed.ids).toEqual([client.ids[1]]);
+      resumed.ws.close();
 
       const refused = openSocket(`${base}/api/live/socket?token=bad`);
       const status = await new Promise<number>((resolve) =>

@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "../shared/logger.ts";
 import type { RedisConnection } from "../shared/redis.ts";
-import type { LiveArticle, LiveEvent, LiveHub } from "./live.ts";
+import { type LiveArticle, type LiveEvent, type LiveHub, newEventId, parseLiveEvent } from "./live.ts";
 
 export const LIVE_CHANNEL = "canary:newsfeed:articles";
 
@@ -17,9 +17,6 @@ export interface LiveFanout {
   publish(articles: LiveArticle[]): Promise<void>;
   close(): Promise<void>;
 }
-
-/** An event id unique across replicas and restarts. */
-export const newEventId = (): string => `${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`;
 
 /** One process: the hub is every client there is. */
 export function localLiveFanout(hub: LiveHub): LiveFanout {
@@ -39,19 +36,9 @@ export function parseLiveMessage(message: string): { origin: string; event: Live
   } catch {
     return undefined;
   }
-  if (typeof value !== "object" || value === null) return undefined;
-  const { origin, id, articles } = value as Record<string, unknown>;
-  if (typeof origin !== "string" || typeof id !== "string" || !Array.isArray(articles)) return undefined;
-  const valid = articles.every(
-    (a) =>
-      typeof a === "object" &&
-      a !== null &&
-      typeof a.id === "string" &&
-      typeof a.feedId === "string" &&
-      typeof a.publishedAt === "string" &&
-      Array.isArray(a.topics),
-  );
-  return valid ? { origin, event: { id, articles: articles as LiveArticle[] } } : undefined;
+  const event = parseLiveEvent(value);
+  const origin = (value as { origin?: unknown } | null)?.origin;
+  return event && typeof origin === "string" ? { origin, event } : undefined;
 }
 
 /** Subscribes the hub to the channel; resolves once the subscription is in place. */

@@ -9,11 +9,9 @@ import {
   socketServerHandle,
   startHeartbeat,
 } from "../shared/ws-node.ts";
-import type { LiveHub } from "./live.ts";
+import { LIVE_SOCKET_PATH, type LiveEvent, type LiveHub, socketMessage } from "./live.ts";
 import { liveFilter, liveSubject } from "./routes-live.ts";
 import type { NewsfeedStore } from "./store.ts";
-
-export const LIVE_SOCKET_PATH = "/api/live/socket";
 
 export interface LiveSocketOptions {
   hub: LiveHub;
@@ -47,10 +45,13 @@ export function attachLiveSockets(server: ServerType, options: LiveSocketOptions
     const filter = await liveFilter(options.store, subject);
     wss.handleUpgrade(request, socket, head, (ws) => {
       heartbeat.watch(ws);
+      const send = (event: LiveEvent) => sendOrDropSlow(ws, socketMessage(event), maxBuffered);
+      // Replay and subscribe in one tick: no event can fall between them.
+      const lastEventId = url.searchParams.get("lastEventId");
+      if (lastEventId) for (const event of hub.since(lastEventId, filter) ?? []) send(event);
       const unsubscribe = hub.subscribe({
         filter,
-        send: (event) =>
-          sendOrDropSlow(ws, JSON.stringify({ type: "articles", articles: event.articles }), maxBuffered),
+        send,
         close: () => ws.close(1001, "server shutting down"),
       });
       ws.on("close", unsubscribe);

@@ -1,6 +1,16 @@
 /** The live hub: who gets which new articles, replay after a reconnect, shutdown. */
 import { describe, expect, it } from "vitest";
-import { followFilter, type LiveArticle, type LiveEvent, LiveHub, type LiveSubscriber } from "./live.ts";
+import {
+  filterFromJson,
+  filterToJson,
+  followFilter,
+  type LiveArticle,
+  type LiveEvent,
+  LiveHub,
+  type LiveSubscriber,
+  parseLiveEvent,
+  socketMessage,
+} from "./live.ts";
 
 const article = (id: number, feedId: number, topics: string[] = []): LiveArticle => ({
   id: String(id),
@@ -99,5 +109,34 @@ describe("LiveHub", () => {
     hub.subscribe(r.subscriber);
     hub.publish({ id: "e1", articles: [article(1, 1)] });
     expect(r.ids()).toEqual(["1"]);
+  });
+
+  it("starts from remembered events (the edge hub after hibernation) and says which publishes were new", () => {
+    const hub = new LiveHub({
+      replayEvents: 2,
+      recent: [1, 2, 3].map((n) => ({ id: `e${n}`, articles: [article(n, 1)] })),
+    });
+    expect(hub.since("e1", null)).toBeUndefined(); // only the last two are kept
+    expect(hub.since("e2", null)?.map((e) => e.id)).toEqual(["e3"]);
+    expect(hub.publish({ id: "e3", articles: [article(3, 1)] })).toBe(false);
+    expect(hub.publish({ id: "e4", articles: [] })).toBe(false);
+    expect(hub.publish({ id: "e4", articles: [article(4, 1)] })).toBe(true);
+  });
+});
+
+describe("live events as data", () => {
+  it("parses what it writes and refuses anything else", () => {
+    const event = { id: "e1", articles: [article(1, 2, ["rust"])] };
+    expect(parseLiveEvent(JSON.parse(JSON.stringify(event)))).toEqual(event);
+    expect(JSON.parse(socketMessage(event))).toEqual({ type: "articles", ...event });
+    for (const bad of [null, "e1", { id: 1, articles: [] }, { id: "e", articles: [{ id: 1 }] }, { id: "e" }])
+      expect(parseLiveEvent(bad)).toBeUndefined();
+  });
+
+  it("carries a filter as JSON and back", () => {
+    const filter = followFilter({ sources: [1, 2], topics: ["rust"] });
+    expect(filterFromJson(filterToJson(filter))).toEqual(filter);
+    expect(filterToJson(null)).toBeNull();
+    expect(filterFromJson(null)).toBeNull();
   });
 });

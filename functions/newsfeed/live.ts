@@ -40,6 +40,12 @@ export interface LiveSubscriber {
 
 export const REPLAY_EVENTS = 200;
 
+/** Where live WebSockets connect (SSE is `GET /api/live`). */
+export const LIVE_SOCKET_PATH = "/api/live/socket";
+
+/** An event id unique across replicas and restarts (Web Crypto: the same on Node and the edge). */
+export const newEventId = (): string => `${Date.now().toString(36)}-${crypto.randomUUID().slice(0, 8)}`;
+
 export function liveArticle(feed: Pick<FeedRecord, "id" | "title">, article: ArticleRecord): LiveArticle {
   return {
     id: String(article.id),
@@ -61,6 +67,36 @@ export function followFilter(follows: {
   return { sources: new Set(follows.sources.map(String)), topics: new Set(follows.topics) };
 }
 
+/** An event read back from JSON (another replica's message, the edge hub's log); undefined if malformed. */
+export function parseLiveEvent(value: unknown): LiveEvent | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const { id, articles } = value as Record<string, unknown>;
+  if (typeof id !== "string" || !Array.isArray(articles)) return undefined;
+  const valid = articles.every(
+    (a) =>
+      typeof a === "object" &&
+      a !== null &&
+      typeof a.id === "string" &&
+      typeof a.feedId === "string" &&
+      typeof a.publishedAt === "string" &&
+      Array.isArray(a.topics),
+  );
+  return valid ? { id, articles: articles as LiveArticle[] } : undefined;
+}
+
+/** An event as a WebSocket message; its `id` is what `?lastEventId=` takes on reconnect. */
+export const socketMessage = (event: LiveEvent): string =>
+  JSON.stringify({ type: "articles", id: event.id, articles: event.articles });
+
+/** A filter as plain JSON (a socket attachment, a header between the Worker and the hub object). */
+export type LiveFilterJson = { sources: string[]; topics: string[] } | null;
+
+export const filterToJson = (filter: LiveFilter | null): LiveFilterJson =>
+  filter ? { sources: [...filter.sources], topics: [...filter.topics] } : null;
+
+export const filterFromJson = (json: LiveFilterJson): LiveFilter | null =>
+  json ? { sources: new Set(json.sources), topics: new Set(json.topics) } : null;
+
 export function matches(filter: LiveFilter | null, article: LiveArticle): boolean {
   if (!filter) return true;
   return filter.sources.has(article.feedId) || article.topics.some((t) => filter.topics.has(t));
@@ -78,8 +114,10 @@ export class LiveHub {
   readonly #replayEvents: number;
   #closed = false;
 
-  constructor(options: { replayEvents?: number } = {}) {
+  /** `recent`: events remembered from before (the edge hub reloads them after hibernation). */
+  constructor(options: { replayEvents?: number; recent?: readonly LiveEvent[] } = {}) {
     this.#replayEvents = options.replayEvents ?? REPLAY_EVENTS;
+    this.#recent.push(...(options.recent ?? []).slice(-this.#replayEvents));
   }
 
   get size(): number {
@@ -108,9 +146,9 @@ export class LiveHub {
     return this.#recent.slice(at + 1).flatMap((e) => visibleTo(filter, e) ?? []);
   }
 
-  /** Delivers an event to the subscribers it concerns, once; a repeated id is ignored. */
-  publish(event: LiveEvent): void {
-    if (event.articles.length === 0 || this.#recent.some((e) => e.id === event.id)) return;
+  /** Delivers an event to the subscribers it concerns, once; false for an empty or repeated event. */
+  publish(event: LiveEvent): boolean {
+    if (event.articles.length === 0 || this.#recent.some((e) => e.id === event.id)) return false;
     this.#recent.push(event);
     if (this.#recent.length > this.#replayEvents) this.#recent.shift();
     for (const subscriber of this.#subscribers) {
@@ -122,6 +160,7 @@ export class LiveHub {
         // A connection that cannot take a message is being torn down; its own close handler removes it.
       }
     }
+    return true;
   }
 
   /** Ends every subscription (shutdown); later subscribers are closed at once. */

@@ -29,6 +29,7 @@ import { type LiveFanout, localLiveFanout, redisLiveFanout } from "./live-redis.
 import { attachLiveSockets } from "./live-socket-node.ts";
 import { prometheusIngestMetrics } from "./metrics.ts";
 import { Recommender } from "./recommender.ts";
+import { hubStreams } from "./routes-live.ts";
 import { FeedScheduler, MemoryFeedLock, RedisFeedLock } from "./scheduler.ts";
 import { NEWSFEED_SCHEMA, NewsfeedStore } from "./store.ts";
 
@@ -106,7 +107,7 @@ export async function startNewsfeed(
     limiter: redis ? new RedisRateLimiter(redis.client) : new MemoryRateLimiter(),
     clientIp: nodeIp(config),
     readiness: redis ? { redis: () => redis.client.ping() } : {},
-    live: { hub, heartbeatMs: options.liveHeartbeatMs },
+    live: hubStreams(hub, options.liveHeartbeatMs),
   });
   const { server, url } = await listenService(app, config, config.NEWSFEED_PORT, log);
   const sockets = attachLiveSockets(server, {

@@ -2,25 +2,28 @@
  * `GET /api/live`: new articles as Server-Sent Events (the fallback to the WebSocket, and what the page
  * uses). Whose follows filter the stream: the bearer token's user, else `?token=` (EventSource cannot set
  * headers), else `?user=` (a public demo view, as on the feed), else nobody (everything). The filter is
- * read once per connection: following something new shows up after the next reconnect.
+ * read once per connection: following something new shows up after the next reconnect. Where the stream
+ * comes from is the runtime's: this process's hub on Node, the FeedHub Durable Object on the edge.
  */
-import { streamSSE } from "hono/streaming";
 import { verifyToken } from "../shared/auth.ts";
 import type { ServiceApp } from "../shared/service.ts";
 import type { NewsfeedDeps } from "./deps.ts";
-import { followFilter, type LiveEvent, type LiveFilter, type LiveHub } from "./live.ts";
+import { followFilter, type LiveFilter, type LiveHub } from "./live.ts";
+import { type LiveRequest, liveSseStream, SSE_HEADERS } from "./live-stream.ts";
 import type { NewsfeedStore } from "./store.ts";
 
-export const HEARTBEAT_MS = 25_000;
-/** What EventSource waits before reconnecting. */
-export const RETRY_MS = 3000;
-/** Events queued for a stream that does not drain; beyond this the client is too slow and is cut off. */
-const MAX_QUEUED = 100;
 const USER_ID = /^[^\s]{1,200}$/;
 
-export interface LiveOptions {
-  hub: LiveHub;
-  heartbeatMs?: number;
+/** Opens one SSE stream for a live request. */
+export interface LiveStreams {
+  sse(request: LiveRequest): Response | Promise<Response>;
+}
+
+/** Streams from a hub in this process (Node). */
+export function hubStreams(hub: LiveHub, heartbeatMs?: number): LiveStreams {
+  return {
+    sse: (request) => new Response(liveSseStream(hub, request, heartbeatMs), { headers: SSE_HEADERS }),
+  };
 }
 
 /** How a live connection said who it is: its verified bearer user, `?token=`, `?user=`. */
@@ -42,16 +45,7 @@ export async function liveFilter(store: NewsfeedStore, subject: string | null): 
   return subject ? followFilter(await store.people.follows(subject)) : null;
 }
 
-/** An event as SSE text. */
-export const sseEvent = (event: LiveEvent) => ({
-  event: "articles",
-  id: event.id,
-  data: JSON.stringify({ articles: event.articles }),
-});
-
-export function mountLiveRoutes(app: ServiceApp, deps: NewsfeedDeps, live: LiveOptions): void {
-  const { hub } = live;
-  const heartbeatMs = live.heartbeatMs ?? HEARTBEAT_MS;
+export function mountLiveRoutes(app: ServiceApp, deps: NewsfeedDeps, live: LiveStreams): void {
   app.openAPIRegistry.registerPath({
     method: "get",
     path: "/api/live",
@@ -67,47 +61,8 @@ export function mountLiveRoutes(app: ServiceApp, deps: NewsfeedDeps, live: LiveO
     );
     const filter = await liveFilter(deps.store, subject);
     const lastEventId = c.req.header("Last-Event-ID") ?? c.req.query("lastEventId");
-    c.header("X-Accel-Buffering", "no"); // proxies must not hold events back
-    return streamSSE(c, async (stream) => {
-      let finish!: () => void;
-      const finished = new Promise<void>((resolve) => {
-        finish = resolve;
-      });
-      // Writes are asynchronous and the hub is not: chain them, so events keep their order.
-      let queued = 0;
-      let chain = Promise.resolve();
-      const enqueue = (write: () => Promise<unknown>) => {
-        if (queued >= MAX_QUEUED) return finish();
-        queued++;
-        chain = chain
-          .then(async () => {
-            await write();
-          })
-          .catch(() => finish())
-          .finally(() => {
-            queued--;
-          });
-      };
-      stream.onAbort(() => finish());
-      enqueue(() => stream.write(`retry: ${RETRY_MS}\n\n`));
-      // Replay and subscribe in one tick: no event can fall between them.
-      if (lastEventId)
-        for (const event of hub.since(lastEventId, filter) ?? [])
-          enqueue(() => stream.writeSSE(sseEvent(event)));
-      const unsubscribe = hub.subscribe({
-        filter,
-        send: (event) => enqueue(() => stream.writeSSE(sseEvent(event))),
-        close: () => finish(),
-      });
-      // Comments keep idle proxies and load balancers from closing the stream.
-      const heartbeat = setInterval(() => enqueue(() => stream.write(": heartbeat\n\n")), heartbeatMs);
-      try {
-        await finished;
-      } finally {
-        clearInterval(heartbeat);
-        unsubscribe();
-        await chain;
-      }
-    });
+    const res = await live.sse({ filter, lastEventId });
+    // A copy with mutable headers: the middlewares add theirs (a fetched Response's are immutable).
+    return new Response(res.body, { status: res.status, headers: new Headers(res.headers) });
   });
 }

@@ -3,6 +3,7 @@
  * named "newsfeed" (SQLite with FTS5, like libSQL on Node), rate limits are RateLimiterObjects, feeds are
  * fetched with the global fetch (feeds/fetch-edge.ts). There is no in-process scheduler on the edge: a
  * Cron Trigger (wrangler.toml `[triggers]`) calls `scheduled`, which checks the due feeds within its time.
+ * Live updates (SSE and WebSocket) hang off one FeedHub Durable Object; new articles are published to it.
  */
 import { cloudflareClientIp } from "../shared/client-ip.ts";
 import { type Config, loadConfig } from "../shared/config.ts";
@@ -18,6 +19,8 @@ import { FeedPool } from "./feed-pool.ts";
 import { fetchFeedEdge } from "./feeds/fetch-edge.ts";
 import { HostLimiter } from "./feeds/host-limit.ts";
 import { type CheckOutcome, type FeedFetcher, FeedIngest, ingestSettings } from "./ingest.ts";
+import { LIVE_SOCKET_PATH, liveArticle } from "./live.ts";
+import { type FeedHubNamespace, hubObjectStreams, openLiveSocket, publishToHub } from "./live-edge.ts";
 import { Recommender } from "./recommender.ts";
 import { NEWSFEED_SCHEMA, NewsfeedStore } from "./store.ts";
 
@@ -26,6 +29,8 @@ export interface NewsfeedWorkerEnv {
   /** `SqlDatabase` objects; Newsfeed's data is in the one named "newsfeed". */
   SQL_DATABASE: SqlDatabaseNamespace;
   RATE_LIMITER: RateLimiterNamespace;
+  /** The live hub (durable/feed-hub.ts); one object, named "newsfeed". */
+  FEED_HUB: FeedHubNamespace;
   [name: string]: unknown;
 }
 
@@ -61,10 +66,13 @@ export function createNewsfeedEdge(env: NewsfeedWorkerEnv): NewsfeedEdge {
     fetch,
     log,
     schedule: settings.schedule,
-    onNewArticles(_feed, articles) {
+    async onNewArticles(feed, articles) {
       recommender.added(articles);
       pool.invalidate();
-      // Live updates on the edge go to the FeedHub object once it exists (see the report / DESIGN).
+      await publishToHub(
+        env.FEED_HUB,
+        articles.map((article) => liveArticle(feed, article)),
+      );
     },
   });
   const app = createNewsfeedApp({
@@ -76,6 +84,7 @@ export function createNewsfeedEdge(env: NewsfeedWorkerEnv): NewsfeedEdge {
     log,
     limiter: durableRateLimiter(env.RATE_LIMITER),
     clientIp: cloudflareClientIp,
+    live: hubObjectStreams(env.FEED_HUB),
   });
   return { app, store, ingest, config, log, ready: migrate(db, NEWSFEED_SCHEMA) };
 }
@@ -162,15 +171,8 @@ async function edgeOf(env: NewsfeedWorkerEnv): Promise<NewsfeedEdge> {
   return current;
 }
 
-const LIVE_PENDING = errorBody(
-  "not_implemented",
-  "Live updates are not available on the edge yet (they will come from a FeedHub Durable Object); poll GET /api/newsfeed?since=",
-);
-
 export const newsfeedWorker = {
   async fetch(request: Request, env: NewsfeedWorkerEnv, ctx: ExecutionContext): Promise<Response> {
-    if (new URL(request.url).pathname.startsWith("/api/live"))
-      return Response.json(LIVE_PENDING, { status: 501 });
     let edge: NewsfeedEdge;
     try {
       edge = await edgeOf(env);
@@ -178,6 +180,16 @@ export const newsfeedWorker = {
       console.error(JSON.stringify({ level: "error", msg: "newsfeed start failed", err: String(err) }));
       return Response.json(errorBody("unavailable", "The service is starting; try again"), { status: 503 });
     }
+    // Upgrades are answered before the app: a 101 from the hub must reach the client untouched.
+    if (
+      new URL(request.url).pathname === LIVE_SOCKET_PATH &&
+      request.headers.get("upgrade")?.toLowerCase() === "websocket"
+    )
+      return openLiveSocket(request, {
+        store: edge.store,
+        authSecret: edge.config.AUTH_SECRET,
+        namespace: env.FEED_HUB,
+      });
     return edge.app.fetch(request, env, ctx);
   },
 

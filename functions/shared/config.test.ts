@@ -29,6 +29,7 @@ describe("loadConfig", () => {
       "REDIS_URL",
       "PUBLIC_URL",
       "VISITOR_SALT",
+      "SERVICE",
     ] as const) {
       expect(config[optional]).toBeUndefined();
     }
@@ -54,6 +55,37 @@ describe("loadConfig", () => {
     expect(config.COUNTRY_HEADER).toBe("x-country");
     expect(config.RATE_LIMIT_ALGORITHM).toBe("fixed");
     expect(config.REDIS_URL).toBe("redis://127.0.0.1:6379");
+  });
+
+  describe("SERVICE", () => {
+    it("selects one service, normalized like SERVICES", () => {
+      const config = loadConfig({ SERVICE: " Docs " });
+      expect(config.SERVICE).toBe("docs");
+      expect(config.SERVICES).toEqual(["docs"]);
+    });
+
+    it("counts as unset when empty", () => {
+      const config = loadConfig({ SERVICE: " " });
+      expect(config.SERVICE).toBeUndefined();
+      expect(config.SERVICES).toEqual([]);
+    });
+
+    it("may repeat the one service SERVICES names", () => {
+      expect(loadConfig({ SERVICE: "tinyurl", SERVICES: "TinyURL" }).SERVICES).toEqual(["tinyurl"]);
+    });
+
+    it.each([
+      ["newsfeed", "tinyurl"],
+      ["docs", "docs,tinyurl"],
+    ])("refuses SERVICE=%s with SERVICES=%s", (service, services) => {
+      expect(() => loadConfig({ SERVICE: service, SERVICES: services })).toThrow(
+        /^Invalid configuration: SERVICE: .*disagrees with SERVICES/,
+      );
+    });
+
+    it("leaves SERVICES alone when unset", () => {
+      expect(loadConfig({ SERVICES: "newsfeed,docs" }).SERVICES).toEqual(["newsfeed", "docs"]);
+    });
   });
 
   it("ignores variables it does not know", () => {

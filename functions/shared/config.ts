@@ -17,7 +17,7 @@ const list = z
       .filter(Boolean),
   );
 
-export const configSchema = z.object({
+const variables = z.object({
   HOST: z.string().default("0.0.0.0").describe("Interface the Node services listen on."),
   TINYURL_PORT: int(5000).describe("Port of the TinyURL service."),
   DOCS_PORT: int(5002).describe("Port of the Docs service."),
@@ -25,6 +25,11 @@ export const configSchema = z.object({
   SERVICES: list.describe(
     "Comma-separated services `npm start` runs (`tinyurl`, `newsfeed`, `docs`); empty = all of them.",
   ),
+  SERVICE: z
+    .string()
+    .optional()
+    .transform((s) => s?.trim().toLowerCase() || undefined)
+    .describe("The one service to run (the container image's selector); same as `SERVICES=<name>`."),
   DATA_DIR: z.string().default("./data").describe("Folder of the embedded libSQL files (`<service>.db`)."),
   DATABASE_URL: z
     .string()
@@ -101,6 +106,24 @@ export const configSchema = z.object({
   ),
   FEED_CONCURRENCY: positiveInt(8).describe("Feed checks in flight at a time (per replica)."),
 });
+
+export const configSchema = variables
+  // SERVICE (one image, one service per container) and SERVICES (`npm start`) select the same thing, so
+  // both set means two sources of truth: refuse unless they name exactly the same service.
+  .superRefine((config, ctx) => {
+    const { SERVICE, SERVICES } = config;
+    if (SERVICE && SERVICES.length > 0 && (SERVICES.length !== 1 || SERVICES[0] !== SERVICE)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["SERVICE"],
+        message: `"${SERVICE}" disagrees with SERVICES="${SERVICES.join(",")}"; set only one of them`,
+      });
+    }
+  })
+  // Fold SERVICE into SERVICES, the one list the Node entry point reads.
+  .overwrite((config) =>
+    config.SERVICE && config.SERVICES.length === 0 ? { ...config, SERVICES: [config.SERVICE] } : config,
+  );
 
 export type Config = z.infer<typeof configSchema>;
 

@@ -3,7 +3,8 @@ import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
 import { beforeEach, describe, expect, it } from "vitest";
 import { freePort } from "../../shared/testing/net.ts";
 import { type FetchOptions, fetchFeed } from "./fetch.ts";
-import { parseAllowlist, pinnedLookup } from "./ssrf.ts";
+import { pinnedLookup } from "./resolve-node.ts";
+import { parseAllowlist } from "./ssrf.ts";
 import { useFixtureServer } from "./testing/fixture-server.ts";
 
 const FEED = `<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>é</title></feed>`;

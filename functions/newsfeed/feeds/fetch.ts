@@ -26,15 +26,8 @@ import {
   settleResponse,
   type Validators,
 } from "./fetch-common.ts";
-import {
-  type Allowlist,
-  checkFeedUrl,
-  pinnedLookup,
-  type ResolvedAddress,
-  type Resolver,
-  resolveAllowed,
-  systemResolver,
-} from "./ssrf.ts";
+import { pinnedLookup, systemResolver } from "./resolve-node.ts";
+import { type Allowlist, checkFeedUrl, type ResolvedAddress, type Resolver, resolveAllowed } from "./ssrf.ts";
 
 export type { FetchErrorReason, FetchResult, ServerHints, Validators } from "./fetch-common.ts";
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { systemResolver } from "./resolve-node.ts";
 import {
   addressRange,
   checkFeedUrl,
@@ -7,7 +8,6 @@ import {
   parseAllowlist,
   type Resolver,
   resolveAllowed,
-  systemResolver,
 } from "./ssrf.ts";
 
 /** A DNS stand-in: name → addresses; unknown names fail like getaddrinfo does. */
@@ -211,6 +211,8 @@ describe("resolveAllowed", () => {
   it("asks the system resolver by default", async () => {
     const found = await systemResolver("127.0.0.1");
     expect(found).toEqual([{ address: "127.0.0.1", family: 4 }]);
-    expect(await resolveAllowed("localhost", parseAllowlist(["localhost"]))).toMatchObject({ ok: true });
+    expect(await resolveAllowed("localhost", parseAllowlist(["localhost"]), systemResolver)).toMatchObject({
+      ok: true,
+    });
   });
 });

@@ -13,10 +13,9 @@
  *
  * The allowlist (FEED_ALLOWLIST) opens exceptions for local development and tests: a host name allows
  * whatever that exact name resolves to (not its subdomains, nor another name it redirects to); an address
- * or CIDR allows those addresses whichever name led to them.
+ * or CIDR allows those addresses whichever name led to them. Plain code (no Node modules): the edge uses it
+ * too; Node's resolver and the pinned lookup are in resolve-node.ts.
  */
-import { lookup } from "node:dns/promises";
-import type { LookupFunction } from "node:net";
 import ipaddr from "ipaddr.js";
 
 type Address = ipaddr.IPv4 | ipaddr.IPv6;
@@ -108,11 +107,6 @@ export interface ResolvedAddress {
 /** Name → every address it has (`dns.lookup` with `all`). Injectable so tests can play DNS. */
 export type Resolver = (hostname: string) => Promise<ResolvedAddress[]>;
 
-export const systemResolver: Resolver = async (hostname) => {
-  const found = await lookup(hostname, { all: true, verbatim: true });
-  return found.map(({ address, family }) => ({ address, family: family === 6 ? 6 : 4 }));
-};
-
 export type Resolution =
   | { ok: true; addresses: ResolvedAddress[] }
   | { ok: false; reason: "blocked_address" | "dns"; message: string };
@@ -125,7 +119,7 @@ export type Resolution =
 export async function resolveAllowed(
   hostname: string,
   allowlist: Allowlist,
-  resolve: Resolver = systemResolver,
+  resolve: Resolver,
 ): Promise<Resolution> {
   const host = normalizeHost(hostname);
   if (ipaddr.isValid(host)) {
@@ -154,26 +148,4 @@ export async function resolveAllowed(
       message: `${host} resolves to ${refused.address}, a ${addressRange(refused.address) ?? "invalid"} address`,
     };
   return { ok: true, addresses };
-}
-
-/**
- * Answers every lookup with the addresses already checked, so the connection can only reach those. Node
- * 20 connects with autoSelectFamily (happy eyeballs) by default: it asks for `all` and tries each in turn.
- */
-export function pinnedLookup(addresses: readonly ResolvedAddress[]): LookupFunction {
-  return (_hostname, options, callback) => {
-    if (options.all)
-      return callback(
-        null,
-        addresses.map((a) => ({ ...a })),
-      );
-    const wanted = options.family === 6 || options.family === "IPv6" ? 6 : options.family ? 4 : 0;
-    const pick = addresses.find((a) => !wanted || a.family === wanted);
-    if (!pick)
-      return callback(
-        Object.assign(new Error("no checked address of that family"), { code: "ENOTFOUND" }),
-        "",
-      );
-    callback(null, pick.address, pick.family);
-  };
 }

@@ -1,6 +1,7 @@
 /**
  * `functions/start.ts` as a real process for tests that stop it (SIGTERM) or crash it (SIGKILL). It runs
- * as `node --import tsx`, one process, so a signal reaches the server itself and not a wrapper.
+ * as `node --import tsx`, one process, so a signal reaches the server itself and not a wrapper. A built
+ * entry point (`dist/start.mjs`) runs as plain `node`.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { join, resolve } from "node:path";
@@ -19,6 +20,13 @@ export interface ServiceProcess {
 
 const running = new Set<ChildProcess>();
 
+export interface ServiceProcessOptions {
+  /** Script to run (default functions/start.ts); `.ts` runs through tsx, anything else as plain node. */
+  entry?: string;
+  /** Working directory (default the repository root). */
+  cwd?: string;
+}
+
 /** Kills every process started here that is still running (call it in afterEach/afterAll). */
 export function killServiceProcesses(): void {
   for (const child of running) child.kill("SIGKILL");
@@ -28,23 +36,35 @@ export function killServiceProcesses(): void {
  * Starts the platform with `env` layered over a clean environment (no inherited REDIS_URL, DATABASE_URL…)
  * and resolves with the URL it logs once listening. Use port 0 in `env`: no port race.
  */
-export function startServiceProcess(env: Record<string, string>): Promise<ServiceProcess> {
+export function startServiceProcess(
+  env: Record<string, string>,
+  { entry = join(ROOT, "functions/start.ts"), cwd = ROOT }: ServiceProcessOptions = {},
+): Promise<ServiceProcess> {
   if (env.LOG_LEVEL && !["info", "debug"].includes(env.LOG_LEVEL)) {
     throw new Error(`LOG_LEVEL must be info or debug: the "listening" line is how the test finds the URL`);
   }
   const childEnv: NodeJS.ProcessEnv = { ...process.env };
-  for (const inherited of ["REDIS_URL", "DATABASE_URL", "DATABASE_AUTH_TOKEN", "PUBLIC_URL", "SERVICES"])
+  for (const inherited of [
+    "REDIS_URL",
+    "DATABASE_URL",
+    "DATABASE_AUTH_TOKEN",
+    "PUBLIC_URL",
+    "SERVICES",
+    "SERVICE",
+  ])
     delete childEnv[inherited];
   Object.assign(childEnv, { HOST: "127.0.0.1", LOG_LEVEL: "info" }, env);
-  const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "functions/start.ts")], {
-    cwd: ROOT,
+  const args = entry.endsWith(".ts") ? ["--import", "tsx", entry] : [entry];
+  const child = spawn(process.execPath, args, {
+    cwd,
     env: childEnv,
     stdio: ["ignore", "pipe", "pipe"],
   });
   running.add(child);
   const output: string[] = [];
+  // "close", not "exit": by then stdout and stderr are drained, so `output` holds the last lines too.
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
-    child.once("exit", (code, signal) => {
+    child.once("close", (code, signal) => {
       running.delete(child);
       done({ code, signal });
     }),
@@ -69,7 +89,7 @@ export function startServiceProcess(env: Record<string, string>): Promise<Servic
     });
     void exited.then(({ code, signal }) => {
       clearTimeout(timer);
-      reject(new Error(`start.ts exited (${code ?? signal}) before listening:\n${output.join("\n")}`));
+      reject(new Error(`${entry} exited (${code ?? signal}) before listening:\n${output.join("\n")}`));
     });
   });
 }
