@@ -114,8 +114,10 @@ describe("FeedPool", () => {
     expect(extra.map((c) => c.id).sort()).toEqual([a, b]);
     expect(await cached.followedCandidates("u1", follows)).toBe(extra);
     // A like here reaches the cached copy; other follows, new articles or `since` read again.
+    const before = cached.version;
     cached.liked(a!, 7);
     expect(extra.find((c) => c.id === a)?.likes).toBe(7);
+    expect(cached.version).toBeGreaterThan(before); // pages merged from the old count are recomputed
     expect(await cached.followedCandidates("u1", current)).not.toBe(extra);
     const [c] = await add("c");
     cached.invalidate();

@@ -217,14 +217,21 @@ export class FeedPool {
 
   /** A like or unlike on this replica: the article's count, as stored, takes effect at once. */
   liked(articleId: number, likes: number): void {
+    let changed = false;
     const extra = this.#extras.get(articleId);
-    if (extra) extra.likes = likes;
+    if (extra && extra.likes !== likes) {
+      extra.likes = likes;
+      changed = true;
+    }
     const loaded = this.#loaded;
     const article = loaded?.byId.get(articleId);
-    if (!loaded || !article || article.likes === likes) return;
-    article.likes = likes;
-    loaded.stories = undefined;
-    this.#version++;
+    if (loaded && article && article.likes !== likes) {
+      article.likes = likes;
+      loaded.stories = undefined;
+      changed = true;
+    }
+    // Merged stories cached by version (the pool's and users' extra candidates) are then recomputed.
+    if (changed) this.#version++;
   }
 
   #load(): Promise<Loaded> {

@@ -272,4 +272,28 @@ describe("rankStories", () => {
     const flat = rankStories(stories, { now: NOW + 5 * HOUR, limit: 5, weights: { gravity: 0 } });
     expect(flat.items[0]!.score).toBe(gravityScore(flat.items[0]!.likes, 0, { ...FEED_WEIGHTS, gravity: 0 }));
   });
+
+  it("cuts a page that equals the head of the whole ranking, whatever the boosts", () => {
+    const follows = { sources: ["s1"], topics: ["go"] };
+    const tagged = mergeDuplicates(
+      Array.from({ length: 60 }, (_, i) =>
+        article({
+          id: i + 1,
+          likes: (i * 13) % 9,
+          publishedAt: NOW - ((i * 5) % 40) * HOUR,
+          sourceId: i % 3 ? "s1" : "s2",
+          topics: i % 4 ? ["go"] : ["rust"],
+        }),
+      ),
+    );
+    for (const weights of [
+      {},
+      { followedSourceBoost: 10, followedTopicBoost: 0.5 },
+      { followedTopicBoost: 40 },
+    ]) {
+      const whole = rankStories(tagged, { now: NOW, limit: tagged.length, follows, weights });
+      const page = rankStories(tagged, { now: NOW, limit: 6, follows, weights });
+      expect(page.items).toEqual(whole.items.slice(0, 6));
+    }
+  });
 });

@@ -5,7 +5,7 @@ import { notFound } from "../shared/errors.ts";
 import type { ServiceApp } from "../shared/service.ts";
 import type { NewsfeedDeps } from "./deps.ts";
 import type { FeedPool } from "./feed-pool.ts";
-import type { Recommender } from "./recommender.ts";
+import type { RecommendationPage, Recommender } from "./recommender.ts";
 import {
   ArticleIdParam,
   ErrorResponse,
@@ -35,6 +35,7 @@ export function mountLikeRoutes(
 ): void {
   const now = deps.now ?? Date.now;
   const { store } = deps;
+  const bodies = new WeakMap<RecommendationPage, { own?: string; others?: string }>();
 
   app.openapi(
     createRoute({
@@ -91,17 +92,29 @@ export function mountLikeRoutes(
       const { user_id: userId } = c.req.valid("param");
       const { limit } = c.req.valid("query");
       const own = c.var.userId === userId;
-      // One cached read per user (dropped on their own like or unlike; see recommender.ts).
-      const { recommendations, articles, feeds } = await recommender.page(userId, limit);
-      const items = recommendations.flatMap((r) => {
-        const article = articles.get(Number(r.itemId));
-        if (!article) return [];
-        const reason = own || r.basis.kind !== "co-liked" ? r.reason : PRIVATE_CO_LIKED_REASON;
-        // Recommendations never include what the user liked: `liked` is false for them, unknown to others.
-        const view = articleView(article, feeds, own ? false : null);
-        return [{ article: view, score: r.score, reason, basis: r.basis.kind }];
-      });
-      return c.json({ user: userId, items }, 200);
+      // One cached read per user (dropped on their own like or unlike; see recommender.ts), and its JSON
+      // written once per audience while that answer lasts.
+      const page = await recommender.page(userId, limit);
+      const written = bodies.get(page) ?? {};
+      bodies.set(page, written);
+      const audience = own ? "own" : "others";
+      written[audience] ??= JSON.stringify(recommendationsBody(userId, page, own));
+      // The body is the Recommendations schema already serialized; the typed c.json would write it again.
+      return c.body(written[audience], 200, { "Content-Type": "application/json" }) as never;
     },
   );
+}
+
+/** The response: each recommendation with its article as the feed shows it. */
+function recommendationsBody(userId: string, page: RecommendationPage, own: boolean) {
+  const { recommendations, articles, feeds } = page;
+  const items = recommendations.flatMap((r) => {
+    const article = articles.get(Number(r.itemId));
+    if (!article) return [];
+    const reason = own || r.basis.kind !== "co-liked" ? r.reason : PRIVATE_CO_LIKED_REASON;
+    // Recommendations never include what the user liked: `liked` is false for them, unknown to others.
+    const view = articleView(article, feeds, own ? false : null);
+    return [{ article: view, score: r.score, reason, basis: r.basis.kind }];
+  });
+  return { user: userId, items };
 }

@@ -4,10 +4,11 @@ import { AppError, badRequest, notFound } from "../shared/errors.ts";
 import type { ServiceApp } from "../shared/service.ts";
 import { CursorError, decodeCursor, encodeCursor, type FeedCursor } from "./cursor.ts";
 import type { NewsfeedDeps } from "./deps.ts";
-import { mergeDuplicates } from "./duplicates.ts";
-import type { FeedPool } from "./feed-pool.ts";
+import { mergeDuplicates, type Story } from "./duplicates.ts";
+import type { FeedPool, PoolSnapshot } from "./feed-pool.ts";
 import { rankFeed, rankStories } from "./ranking.ts";
 import { ArticleDetail, ArticleIdParam, ErrorResponse, Newsfeed, NewsfeedQuery } from "./schemas.ts";
+import type { Candidate } from "./store.ts";
 import { articleView, feedsOf } from "./views.ts";
 
 /** How long the anonymous first page is reused (wall time): a like on another replica shows within it. */
@@ -26,11 +27,31 @@ export function parseInstant(value: string, name: string): number {
   return ms;
 }
 
+/** The candidates that are not in the pool already. */
+const beyond = (extra: readonly Candidate[] | undefined, snapshot: PoolSnapshot) =>
+  extra ? extra.filter((a) => !snapshot.byId.has(a.id)) : [];
+
 export function mountNewsfeedRoutes(app: ServiceApp, deps: NewsfeedDeps, pool: FeedPool): void {
   const now = deps.now ?? Date.now;
   const { store } = deps;
   /** The anonymous first page by limit, with the pool version it was ranked from. */
   const anonymous = new Map<number, { version: number; at: number; body: z.infer<typeof Newsfeed> }>();
+  /**
+   * A user's candidates beyond the pool, merged into stories: kept with their list (the pool reuses it for
+   * 30 s) while the pool is the same and nothing was liked (a like moves `version`, and merged likes).
+   */
+  const merged = new WeakMap<
+    readonly Candidate[],
+    { version: number; byId: PoolSnapshot["byId"]; stories: Story<Candidate>[] }
+  >();
+  const extraStories = (extra: readonly Candidate[] | undefined, snapshot: PoolSnapshot, version: number) => {
+    if (!extra) return [];
+    const known = merged.get(extra);
+    if (known && known.version === version && known.byId === snapshot.byId) return known.stories;
+    const stories = mergeDuplicates(beyond(extra, snapshot));
+    merged.set(extra, { version, byId: snapshot.byId, stories });
+    return stories;
+  };
 
   app.openapi(
     createRoute({
@@ -72,16 +93,14 @@ export function mountNewsfeedRoutes(app: ServiceApp, deps: NewsfeedDeps, pool: F
       const following = follows.sources.length + follows.topics.length > 0 ? follows : null;
       // What a user follows beyond the global pool (a quiet source's older posts) joins the candidates.
       const extra =
-        subject && following
-          ? (await pool.followedCandidates(subject, following, since)).filter((a) => !snapshot.byId.has(a.id))
-          : [];
+        subject && following ? await pool.followedCandidates(subject, following, since) : undefined;
       const ranking = { now: asOf, limit: query.limit, cursor, follows: following };
       // The pool's stories are merged once per reload; extras only among themselves (they are older than
       // the pool, so a copy in both is rare and would only show the story twice).
       const page =
         since === undefined
-          ? rankStories({ lists: [snapshot.stories(), mergeDuplicates(extra)] }, ranking)
-          : rankFeed([...snapshot.articles, ...extra], { ...ranking, since });
+          ? rankStories({ lists: [snapshot.stories(), extraStories(extra, snapshot, version)] }, ranking)
+          : rankFeed([...snapshot.articles, ...beyond(extra, snapshot)], { ...ranking, since });
       const shownIds = page.items.map((item) => item.representative.id);
       const [byId, liked, feeds] = await Promise.all([
         pool.articles(shownIds),
@@ -96,10 +115,19 @@ export function mountNewsfeedRoutes(app: ServiceApp, deps: NewsfeedDeps, pool: F
           // Deleted since the pool was loaded: left out rather than shown half-empty.
           if (!article) return [];
           // The count as the pool knows it (current for this replica's likes): the record may be older.
-          const current = { ...article, likeCount: item.representative.likes };
+          const view = articleView(article, feeds, liked ? liked.has(article.id) : null);
           return [
             {
-              ...articleView(current, feeds, liked ? liked.has(article.id) : null),
+              id: view.id,
+              title: view.title,
+              link: view.link,
+              author: view.author,
+              summary: view.summary,
+              publishedAt: view.publishedAt,
+              topics: view.topics,
+              feed: view.feed,
+              liked: view.liked,
+              // The story's likes (every copy's), not the record's count, which may be 30 s old.
               likes: item.likes,
               score: item.score,
               duplicates: item.duplicateIds.map(String),
