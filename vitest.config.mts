@@ -57,7 +57,7 @@ export default defineConfig({
         // Browser-only code (exercised by the Chromium tests) and the generated bundle.
         "functions/docs/client/{editor,home,browser,connection,cursors-view}.ts",
         "functions/docs/client/bundle.generated.ts",
-        "functions/newsfeed/client/{home,render}.ts",
+        "functions/newsfeed/client/{home,render,follows}.ts",
         "functions/newsfeed/client/bundle.generated.ts",
         "orchestrator/cli.ts",
       ],

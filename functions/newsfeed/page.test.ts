@@ -38,10 +38,19 @@ describe("mountNewsfeedPage", () => {
       "search-list",
       "feed-form",
       "feeds-list",
+      "follows-card",
+      "follows-sources",
+      "follows-topics",
+      "follows-empty",
     ]) {
       expect(page).toContain(`id="${id}"`);
     }
     expect(page).toContain("npx canary token &lt;user&gt;");
+    // Every card reports its failures to assistive technology, and says what changed without a reload.
+    for (const id of ["feed-error", "search-error", "recs-error", "feeds-error", "follows-error"]) {
+      expect(page).toContain(`id="${id}" class="error" role="alert"`);
+    }
+    expect(page).toContain('id="follows-status" class="hint status-line" role="status"');
     expect(page).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
     expect(page).not.toMatch(/<style|\sstyle=|\son[a-z]+=/i);
   });

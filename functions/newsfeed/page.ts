@@ -1,7 +1,7 @@
 /**
  * The Newsfeed page at `/`: static markup; the script (client/home.ts, bundled into
- * client/bundle.generated.ts) draws the feed, recommendations, search results and feeds with DOM APIs,
- * and listens to the live stream for the "new items" banner. Nothing from a request is echoed in the
+ * client/bundle.generated.ts) draws the feed, recommendations, search results, feeds and follows with DOM
+ * APIs, and listens to the live stream for the "new items" banner. Nothing from a request is echoed in the
  * markup. The CSP forbids inline code, so the script and style are served from /assets/ at URLs that
  * carry their content hash (shared/page-assets.ts explains the caching).
  */
@@ -30,14 +30,14 @@ export const homePage = html`<!doctype html>
           <input id="user" type="text" autocomplete="off" spellcheck="false" maxlength="200" placeholder="a user id (demo, read only)" />
           <button type="submit">View</button>
         </form>
-        <p class="hint">Get a token with <code>npx canary token &lt;user&gt;</code>; liking and adding feeds need one.
+        <p class="hint">Get a token with <code>npx canary token &lt;user&gt;</code>; liking, following and adding feeds need one.
           It stays in this browser's storage. A link may carry one as <code>#token=…</code>, or a demo user as <code>?user=…</code>.</p>
         <p id="whoami" class="hint" role="status"></p>
       </section>
       <div class="columns">
         <div class="side">
           <section id="feed-card" class="card" aria-labelledby="feed-h">
-            <h2 id="feed-h">Your feed</h2>
+            <h2 id="feed-h" tabindex="-1">Your feed</h2>
             <button id="new-items" type="button" class="banner" hidden></button>
             <p id="feed-error" class="error" role="alert" hidden></p>
             <p id="feed-empty" class="empty" hidden>Nothing here yet. Add a feed.</p>
@@ -55,6 +55,20 @@ export const homePage = html`<!doctype html>
             </form>
             <p id="search-error" class="error" role="alert" hidden></p>
             <ul id="search-list" class="items"></ul>
+          </section>
+          <section id="follows-card" class="card" aria-labelledby="follows-h">
+            <h2 id="follows-h" tabindex="-1">Following</h2>
+            <p id="follows-error" class="error" role="alert" hidden></p>
+            <p id="follows-status" class="hint status-line" role="status"></p>
+            <p id="follows-empty" class="empty"></p>
+            <div id="follows-sources-group" hidden>
+              <h3 id="follows-sources-h" class="subhead">Feeds</h3>
+              <ul id="follows-sources" class="items" aria-labelledby="follows-sources-h"></ul>
+            </div>
+            <div id="follows-topics-group" hidden>
+              <h3 id="follows-topics-h" class="subhead">Topics</h3>
+              <ul id="follows-topics" class="items" aria-labelledby="follows-topics-h"></ul>
+            </div>
           </section>
           <section id="recs-card" class="card" aria-labelledby="recs-h" hidden>
             <h2 id="recs-h">Recommended</h2>

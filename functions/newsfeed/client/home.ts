@@ -1,7 +1,8 @@
 /**
  * The Newsfeed page (`/`): who you are (a token, or `?user=` for a read-only demo), your ranked feed with
  * like buttons, a "N new items" banner fed by the live stream (SSE), recommendations with their reasons,
- * search, and the feeds with their status and a form to add one.
+ * search, the feeds with their status and a form to add one, and what you follow (follows.ts: toggles on
+ * every article's source and topics and on every feed, and the Following card).
  */
 import {
   ApiError,
@@ -13,6 +14,7 @@ import {
   showError,
   takeTokenFromFragment,
 } from "../../docs/client/browser.ts";
+import { followContext, loadFollows, mountFollows } from "./follows.ts";
 import { type ArticleView, articleItem, type FeedView, feedItem, snippetNodes } from "./render.ts";
 
 interface FeedPage {
@@ -48,7 +50,7 @@ function showItems(items: ArticleView[], where: "append" | "prepend", fresh = fa
     .filter((a) => !shown.has(a.id))
     .map((a) => {
       shown.add(a.id);
-      const node = articleItem(a);
+      const node = articleItem(a, followContext());
       if (fresh) node.classList.add("fresh");
       return node;
     });
@@ -58,8 +60,12 @@ function showItems(items: ArticleView[], where: "append" | "prepend", fresh = fa
   byId("feed-empty").hidden = shown.size > 0;
 }
 
+// A reload (a follow, a new token) supersedes the load before it: older answers are dropped.
+let feedLoads = 0;
+
 async function loadFeed(more = false): Promise<void> {
   const error = byId("feed-error");
+  const load = more ? feedLoads : ++feedLoads;
   showError(error, null);
   if (!more) {
     shown.clear();
@@ -70,11 +76,12 @@ async function loadFeed(more = false): Promise<void> {
   const cursor = more && nextCursor ? `&cursor=${encodeURIComponent(nextCursor)}` : "";
   try {
     const page = await api<FeedPage>("GET", `/api/newsfeed?limit=20${cursor}${asUser("&")}`);
+    if (load !== feedLoads) return;
     nextCursor = page.nextCursor;
     showItems(page.items, "append");
     byId("feed-more").hidden = !nextCursor;
   } catch (failure) {
-    showError(error, failure);
+    if (load === feedLoads) showError(error, failure);
   }
 }
 
@@ -146,7 +153,9 @@ async function loadRecommendations(): Promise<void> {
       `/api/recommendations/${encodeURIComponent(user)}?limit=10`,
     );
     byId("recs-list").replaceChildren(
-      ...items.map((r) => articleItem(r.article, el("span", { class: "reason", text: r.reason }))),
+      ...items.map((r) =>
+        articleItem(r.article, followContext(), el("span", { class: "reason", text: r.reason })),
+      ),
     );
   } catch (failure) {
     showError(error, failure);
@@ -158,7 +167,7 @@ async function loadFeeds(): Promise<void> {
   showError(error, null);
   try {
     const { feeds } = await api<{ feeds: FeedView[] }>("GET", "/api/feeds?limit=50");
-    byId("feeds-list").replaceChildren(...feeds.map(feedItem));
+    byId("feeds-list").replaceChildren(...feeds.map((feed) => feedItem(feed, followContext())));
   } catch (failure) {
     showError(error, failure);
   }
@@ -177,7 +186,11 @@ byId("search-form").addEventListener("submit", async (event) => {
     const list = byId("search-list");
     list.replaceChildren(
       ...items.map((a) =>
-        articleItem({ ...a, summary: null }, el("p", { class: "item-summary" }, snippetNodes(a.snippet))),
+        articleItem(
+          { ...a, summary: null },
+          followContext(),
+          el("p", { class: "item-summary" }, snippetNodes(a.snippet)),
+        ),
       ),
     );
     if (items.length === 0) list.replaceChildren(el("li", { class: "empty", text: "No matches." }));
@@ -233,8 +246,14 @@ function refresh(): void {
   void loadFeed();
   void loadRecommendations();
   void loadFeeds();
+  void loadFollows();
 }
 
 takeTokenFromFragment();
 mountTokenForm(refresh);
+// The server reads the live stream's follow filter when it connects: reconnect, and rank the feed anew.
+mountFollows(async () => {
+  connectLive();
+  await loadFeed();
+});
 refresh();

@@ -14,6 +14,16 @@ export const NEWSFEED_STYLE = `${PAGE_STYLE}
 .like { grid-column: 2; grid-row: 1 / span 2; align-self: start; white-space: nowrap; }
 .like[aria-pressed="true"] { border-color: var(--accent); color: var(--accent); font-weight: 600; }
 .banner { width: 100%; background: var(--accent); color: var(--accent-text); border-color: var(--accent); font-weight: 600; }
+.item-meta { display: flex; flex-wrap: wrap; align-items: center; gap: .3rem .45rem; }
+.chip { display: inline-block; padding: .05rem .5rem; border: 1px solid var(--line); border-radius: 999px; font-size: .8rem; line-height: 1.4; color: var(--muted); background: transparent; overflow-wrap: anywhere; }
+button.chip { color: var(--text); }
+.chip.followed, .follow[aria-pressed="true"], .follow-feed[aria-pressed="true"] { background: var(--accent); border-color: var(--accent); color: var(--accent-text); font-weight: 600; }
+.chip.followed::before, .follow[aria-pressed="true"]::before, .follow-feed[aria-pressed="true"]::before { content: "✓ "; }
+.follow-feed, .unfollow { grid-column: 2; grid-row: 1 / span 2; align-self: start; white-space: nowrap; padding: .25rem .7rem; }
+.unfollow { grid-row: 1; align-self: center; }
+.subhead { font-size: .95rem; margin: .75rem 0 0; color: var(--muted); }
+.status-line { margin: 0 0 .5rem; }
+.status-line:empty { margin: 0; }
 .feed-status { font-size: .85rem; }
 .feed-status[data-status="disabled"] { color: var(--error); }
 mark { background: #ffe58a; color: #1b1f24; border-radius: 2px; }
