@@ -8,11 +8,15 @@
  *   const { result } = await prometheus.query('sum(rate(http_requests_total[1m]))');
  *   await prometheus.stop();
  *
+ * Targets that come and go (the rollout engine's replicas) go in a file-based service discovery file:
+ * give the job `targetFiles` and rewrite them with writeTargetFile; Prometheus picks changes up without a
+ * restart.
+ *
  * Without the binary a test suite is skipped with a loud warning (skipWithoutPrometheus), except under
  * CI=true, where it runs and fails saying what to install.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
@@ -30,7 +34,13 @@ export interface ScrapeTarget {
 
 export interface ScrapeJob {
   job: string;
-  targets: ScrapeTarget[];
+  /** Static targets. */
+  targets?: ScrapeTarget[];
+  /**
+   * Files of targets (file-based service discovery, absolute paths ending in .json), re-read when they
+   * change: write them with writeTargetFile.
+   */
+  targetFiles?: string[];
   /** Default /metrics. */
   metricsPath?: string;
   /** The scraped series' own labels win over target labels on a clash (ServiceMonitor honorLabels). */
@@ -99,6 +109,20 @@ export function sampleCount(result: QueryResult): number {
   return result.resultType === "vector" || result.resultType === "matrix" ? result.result.length : 1;
 }
 
+/**
+ * Writes `targets` as a file-based service discovery file (`[{targets, labels}]`). The file is replaced
+ * atomically (written beside it, then renamed), so Prometheus never reads half of it.
+ */
+export function writeTargetFile(file: string, targets: ScrapeTarget[]): void {
+  const groups = targets.map((target) => ({
+    targets: [new URL(target.url).host],
+    labels: target.labels ?? {},
+  }));
+  const partial = `${file}.${process.pid}.tmp`;
+  writeFileSync(partial, `${JSON.stringify(groups, null, 2)}\n`);
+  renameSync(partial, file);
+}
+
 function configYaml(options: PrometheusOptions): string {
   const interval = options.scrapeInterval ?? "1s";
   return stringify({
@@ -113,10 +137,14 @@ function configYaml(options: PrometheusOptions): string {
       job_name: job.job,
       metrics_path: job.metricsPath ?? "/metrics",
       honor_labels: job.honorLabels ?? false,
-      static_configs: job.targets.map((target) => {
+      static_configs: (job.targets ?? []).map((target) => {
         const url = new URL(target.url);
         return { targets: [url.host], labels: target.labels ?? {} };
       }),
+      // Files are watched; the refresh interval is the fallback where file events are missed.
+      ...(job.targetFiles?.length
+        ? { file_sd_configs: [{ files: job.targetFiles, refresh_interval: interval }] }
+        : {}),
     })),
   });
 }

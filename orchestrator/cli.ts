@@ -4,6 +4,7 @@ import { signToken } from "../functions/shared/auth.ts";
 import { loadConfig } from "../functions/shared/config.ts";
 import { registerFeedCommand } from "./commands/feed.ts";
 import { registerTaskCommands, reportError } from "./commands/index.ts";
+import { registerRolloutCommands } from "./commands/rollout.ts";
 import { registerRunCommand } from "./executor/cli-run.ts";
 
 function positiveInt(value: string): number {
@@ -35,6 +36,7 @@ export function buildCli(): Command {
   registerTaskCommands(program);
   registerRunCommand(program);
   registerFeedCommand(program);
+  registerRolloutCommands(program);
   return program;
 }
 

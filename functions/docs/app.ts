@@ -28,6 +28,7 @@ export function createDocsApp(
     metrics: deps.metrics,
     readiness: { store: () => docs.ping(), ...deps.readiness },
     trustedOrigins: config.PUBLIC_URL ? [new URL(config.PUBLIC_URL).origin] : [],
+    fault: { errorRate: config.FAULT_ERROR_RATE, latencyMs: config.FAULT_LATENCY_MS },
     // A full-content update carries the whole text (up to 1,000,000 code points, ≤ 4 bytes each).
     maxBodyBytes: 4 * 1024 * 1024 + 64 * 1024,
   });

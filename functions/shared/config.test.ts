@@ -88,6 +88,43 @@ describe("loadConfig", () => {
     });
   });
 
+  describe("fault switch", () => {
+    it("is off by default", () => {
+      expect(loadConfig({})).toMatchObject({ FAULT_ERROR_RATE: 0, FAULT_LATENCY_MS: 0 });
+    });
+
+    it("reads a share and a delay", () => {
+      expect(loadConfig({ FAULT_ERROR_RATE: "0.3", FAULT_LATENCY_MS: "250" })).toMatchObject({
+        FAULT_ERROR_RATE: 0.3,
+        FAULT_LATENCY_MS: 250,
+      });
+    });
+
+    it.each([
+      ["FAULT_ERROR_RATE", "1.5"],
+      ["FAULT_ERROR_RATE", "-0.1"],
+      ["FAULT_LATENCY_MS", "-5"],
+    ])("refuses %s=%s", (name, value) => {
+      expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^Invalid configuration: ${name}: `));
+    });
+
+    it("is refused when NODE_ENV=production, naming each variable set", () => {
+      expect(() =>
+        loadConfig({ NODE_ENV: "production", FAULT_ERROR_RATE: "0.3", FAULT_LATENCY_MS: "10" }),
+      ).toThrow(
+        /^Invalid configuration: FAULT_ERROR_RATE: .*NODE_ENV=production; FAULT_LATENCY_MS: .*NODE_ENV=production$/,
+      );
+      expect(() => loadConfig({ NODE_ENV: "production", FAULT_LATENCY_MS: "10" })).toThrow(
+        /^Invalid configuration: FAULT_LATENCY_MS: /,
+      );
+    });
+
+    it("may stay at zero in production, and be on elsewhere", () => {
+      expect(loadConfig({ NODE_ENV: "production", FAULT_ERROR_RATE: "0" }).FAULT_ERROR_RATE).toBe(0);
+      expect(loadConfig({ NODE_ENV: "development", FAULT_ERROR_RATE: "1" }).FAULT_ERROR_RATE).toBe(1);
+    });
+  });
+
   it("ignores variables it does not know", () => {
     expect(() => loadConfig({ PATH: "/usr/bin", HOME: "/root" })).not.toThrow();
   });

@@ -105,6 +105,17 @@ const variables = z.object({
     "Feed fetches in flight to one host at a time (per replica).",
   ),
   FEED_CONCURRENCY: positiveInt(8).describe("Feed checks in flight at a time (per replica)."),
+  FAULT_ERROR_RATE: z.coerce
+    .number()
+    .min(0)
+    .max(1)
+    .default(0)
+    .describe(
+      "Fault switch for rollout demos: share (0..1) of requests answered 500 (not probes or `/metrics`). Refused when `NODE_ENV=production`.",
+    ),
+  FAULT_LATENCY_MS: int(0).describe(
+    "Fault switch for rollout demos: delay added to every request (not probes or `/metrics`). Refused when `NODE_ENV=production`.",
+  ),
 });
 
 export const configSchema = variables
@@ -127,11 +138,21 @@ export const configSchema = variables
 
 export type Config = z.infer<typeof configSchema>;
 
+/** Development-only switches, refused in production (NODE_ENV is the runtime's, not in the schema). */
+function productionProblems(config: Config, env: Record<string, unknown>): string[] {
+  if (env.NODE_ENV !== "production") return [];
+  return (["FAULT_ERROR_RATE", "FAULT_LATENCY_MS"] as const)
+    .filter((name) => config[name] !== 0)
+    .map((name) => `${name}: the fault switch is refused when NODE_ENV=production`);
+}
+
 export function loadConfig(env: Record<string, unknown>): Config {
   const parsed = configSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
-    throw new Error(`Invalid configuration: ${problems}`);
+  const problems = parsed.success
+    ? productionProblems(parsed.data, env)
+    : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+  if (!parsed.success || problems.length > 0) {
+    throw new Error(`Invalid configuration: ${problems.join("; ")}`);
   }
   return parsed.data;
 }

@@ -4,6 +4,7 @@ import { accessLog } from "./access-log.ts";
 import { bearerAuth } from "./auth.ts";
 import type { AppEnv } from "./context.ts";
 import { AppError, errorBody, handleError, handleNotFound } from "./errors.ts";
+import { type FaultSettings, faultActive, faultInjection } from "./fault.ts";
 import { mountHealth, type ReadinessCheck } from "./health.ts";
 import type { Logger } from "./logger.ts";
 import { type HttpMetrics, httpMetrics } from "./metrics.ts";
@@ -22,6 +23,8 @@ export interface ServiceOptions {
   trustedOrigins?: string[];
   /** Largest request body accepted, in bytes. */
   maxBodyBytes?: number;
+  /** The fault switch (FAULT_ERROR_RATE, FAULT_LATENCY_MS) for rollout demos; absent or zero = off. */
+  fault?: FaultSettings;
 }
 
 export type ServiceApp = OpenAPIHono<AppEnv>;
@@ -29,7 +32,7 @@ export type ServiceApp = OpenAPIHono<AppEnv>;
 /**
  * The skeleton every service shares: request id and trace context, JSON access logs, metrics, security
  * headers, CSRF for form posts, body limit, bearer auth, one error shape, health, `/metrics` and
- * `/openapi.json`. Services add their routes to the returned app.
+ * `/openapi.json`, and the fault switch when it is on. Services add their routes to the returned app.
  */
 export function createServiceApp(options: ServiceOptions): ServiceApp {
   const app = new OpenAPIHono<AppEnv>({
@@ -53,6 +56,8 @@ export function createServiceApp(options: ServiceOptions): ServiceApp {
   if (options.metrics) app.use(httpMetrics(options.metrics));
   app.use(accessLog());
   app.use(securityHeaders());
+  // After metrics and the access log, so injected failures are counted and logged like real ones.
+  if (faultActive(options.fault)) app.use(faultInjection(options.fault));
   app.use(csrfProtection(options.trustedOrigins));
   const limitBody = bodyLimit({
     maxSize: options.maxBodyBytes ?? 64 * 1024,

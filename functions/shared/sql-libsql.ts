@@ -24,9 +24,10 @@ export async function openDatabase(
 ): Promise<{ db: SqlExecutor; client: Client }> {
   const opened = openLibsql(url, authToken);
   if (url.startsWith("file:") && !url.includes(":memory:")) {
+    // The timeout first: switching to WAL takes a lock that a replica opening the same file must wait for.
+    await opened.client.execute("PRAGMA busy_timeout = 5000");
     await opened.client.execute("PRAGMA journal_mode = WAL");
     await opened.client.execute("PRAGMA synchronous = NORMAL");
-    await opened.client.execute("PRAGMA busy_timeout = 5000");
   }
   return opened;
 }

@@ -24,6 +24,7 @@ export function createTinyUrlApp(deps: TinyUrlDeps): ServiceApp {
     metrics: deps.metrics,
     readiness: { store: () => deps.store.ping(), ...deps.readiness },
     trustedOrigins: config.PUBLIC_URL ? [new URL(config.PUBLIC_URL).origin] : [],
+    fault: { errorRate: config.FAULT_ERROR_RATE, latencyMs: config.FAULT_LATENCY_MS },
     maxBodyBytes: 16 * 1024,
   });
   const lookup = new LinkLookup(deps.store, deps.cache, config.CACHE_TTL_SECONDS);
