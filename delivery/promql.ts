@@ -45,8 +45,9 @@ export const PROMETHEUS_GENERATED_METRICS = [
 ] as const;
 
 /**
- * Series the Argo Rollouts controller exposes (its /metrics on port 8090), not our services. Nothing local
- * serves them yet, so expressions over them are evaluated for errors but cannot return samples here.
+ * Series the Argo Rollouts controller exposes (its /metrics on port 8090), not our services. The local
+ * rollout engine's control API serves rollout_info and the replica gauges the same way
+ * (orchestrator/rollout/control/metrics.ts); the live test scrapes it.
  */
 export const ARGO_ROLLOUTS_CONTROLLER_METRICS = [
   "rollout_info", // {namespace, name, strategy, traffic_router, phase}: 1 for the current phase

@@ -127,6 +127,7 @@ export class StatusBook {
     this.observe(controller);
     return {
       name: this.#rollout.name,
+      ...(this.#rollout.namespace ? { namespace: this.#rollout.namespace } : {}),
       service: this.#rollout.service,
       strategy: this.#rollout.strategy.kind,
       phase: controller.phase,

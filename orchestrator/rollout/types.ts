@@ -237,6 +237,8 @@ export interface AnalysisRunStatus {
 
 export interface RolloutStatus {
   name: string;
+  /** The manifest's namespace, if it names one. */
+  namespace?: string;
   service: string;
   strategy: "canary" | "blueGreen";
   phase: RolloutPhase;

@@ -22,6 +22,7 @@ import { closeServer, listen } from "../../../functions/shared/node-runtime.ts";
 import { securityHeaders } from "../../../functions/shared/security.ts";
 import type { RolloutStatus } from "../types.ts";
 import { HEARTBEAT_MS, SSE_HEADERS, statusEventStream } from "./events.ts";
+import { rolloutMetrics } from "./metrics.ts";
 import { mountConsolePage } from "./page.ts";
 
 /** What the engine offers the API. Actions resolve once the control has taken them in. */
@@ -147,6 +148,11 @@ export function createControlApp(control: RolloutControl, options: ControlAppOpt
   const noStore = { "Cache-Control": "no-store" };
 
   app.get("/healthz", (c) => c.json({ status: "ok" }, 200, noStore));
+  app.get("/metrics", (c) =>
+    c.body(rolloutMetrics(control.list()), 200, {
+      "Content-Type": "text/plain; version=0.0.4; charset=utf-8",
+    }),
+  );
   app.get("/api/rollouts", (c) => c.json({ rollouts: control.list() }, 200, noStore));
   app.get("/api/rollouts/:name", (c) => c.json(known(c.req.param("name")), 200, noStore));
 
