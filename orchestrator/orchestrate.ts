@@ -3,12 +3,18 @@
  *   npm run orchestrate                               parse all five, print the dry-run plan and a summary
  *   npm run orchestrate -- --execute [--phase NAME]   parse, then execute (tools absent here come out blocked)
  * Any other `canary run` option (--concurrency, --timeout, --retries, --set …) is passed through.
+ *
+ * Before planning it decides whether a Kubernetes cluster is here (`kubectl cluster-info` answers; see
+ * executor/cluster.ts) and prints which and why. Without one, the run gets `--local`: steps with a local
+ * alternative (`locally: \`…\`` in the guides) run it. `--cluster` and `--local` decide instead of the
+ * probe, as does the environment variable CANARY_CLUSTER=present|absent.
  */
 import { existsSync } from "node:fs";
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import { parsePrdIntoFile } from "./commands/parse-prd.ts";
 import { formatProgress } from "./commands/progress.ts";
 import { runTasks } from "./executor/cli-run.ts";
+import { decideLocal } from "./executor/cluster.ts";
 import { parsePrds, readPrdFiles } from "./prd/index.ts";
 import { DEFAULT_TAG, DEFAULT_TASKS_FILE } from "./tasks/model.ts";
 import { progressByPhase } from "./tasks/queries.ts";
@@ -35,6 +41,10 @@ async function main(argv: string[]): Promise<number> {
     .option("--timeout <seconds>", "per-step timeout", (v) => Number(v), 900)
     .option("--retries <n>", "retries per failing step", (v) => Number(v), 0)
     .option("--set <NAME=value>", "a variable for commands (repeatable)", collect)
+    .addOption(new Option("--local", "steps with a local alternative run it (default without a cluster)"))
+    .addOption(
+      new Option("--cluster", "steps run their commands even when no cluster answers").conflicts("local"),
+    )
     .allowExcessArguments(false);
   program.parse(argv);
   const options = program.opts<{
@@ -45,6 +55,8 @@ async function main(argv: string[]): Promise<number> {
     timeout: number;
     retries: number;
     set?: string[];
+    local?: boolean;
+    cluster?: boolean;
   }>();
 
   const present = PROJECT_PRDS.filter((path) => existsSync(path));
@@ -60,6 +72,8 @@ async function main(argv: string[]): Promise<number> {
       `(${added.length} new, ${kept.length} kept, ${cancelled.length} cancelled)`,
   );
   for (const warning of parsed.warnings) console.log(`  warning: ${warning}`);
+  const where = await decideLocal(options, process.env);
+  console.log(where.message);
 
   const code = await runTasks(
     {
@@ -73,6 +87,7 @@ async function main(argv: string[]): Promise<number> {
       backoffMs: 1000,
       backoffMaxMs: 30_000,
       ...(options.set ? { set: options.set } : {}),
+      ...(where.local ? { local: true } : {}),
     },
     { stdout: process.stdout, stderr: process.stderr, env: process.env },
   );

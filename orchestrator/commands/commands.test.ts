@@ -225,6 +225,22 @@ describe("parse-prd", () => {
     ]);
   });
 
+  it("shows a step's local alternative next to its command", async () => {
+    await prd(
+      "## Canary\n- [ ] Promote `kubectl argo rollouts promote x` (locally: `npx canary rollout promote x`)\n",
+    );
+    expect(await canary("parse-prd", join(dir, "prd.md"), "-o", file)).toMatchObject({ code: 0 });
+    expect(await canaryJson("show", "1.1", "-f", file)).toMatchObject({
+      title: "Promote `kubectl argo rollouts promote x`",
+      command: "kubectl argo rollouts promote x",
+      localCommand: "npx canary rollout promote x",
+    });
+    const shown = await canary("show", "1.1", "-f", file);
+    expect(shown.stdout).toMatch(
+      / {2}command: +kubectl argo rollouts promote x\n {2}locally: +npx canary rollout promote x\n/,
+    );
+  });
+
   it("reports PRD problems by file and line, and writes nothing", async () => {
     await prd("## Setup\n- [ ] Build (after: 9)\n");
     const run = await canary("parse-prd", join(dir, "prd.md"), "-f", file);

@@ -13,6 +13,7 @@ export interface ItemJson {
   dependencies: string[];
   phase?: string;
   command?: string;
+  localCommand?: string;
   source?: string;
 }
 
@@ -44,6 +45,7 @@ export function itemJson(index: TaskIndex, item: WorkItem): ItemJson {
   const phase = phaseName(item.task);
   if (phase) json.phase = phase;
   if (target.command) json.command = target.command;
+  if (target.localCommand) json.localCommand = target.localCommand;
   if (target.source) json.source = `${target.source.file}:${target.source.line}`;
   return json;
 }
@@ -69,6 +71,7 @@ export function itemDetails(index: TaskIndex, item: WorkItem): string[] {
   field("phase", phaseName(item.task));
   field("depends on", dependencyCell(index, item) || "nothing");
   field("command", target.command);
+  field("locally", target.localCommand);
   field("source", target.source && `${target.source.file}:${target.source.line}`);
   for (const [name, value] of [
     ["description", target.description],

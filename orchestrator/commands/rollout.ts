@@ -91,6 +91,13 @@ export function registerRolloutCommands(program: Command): void {
         ["Healthy", "Degraded"],
       ),
     )
+    .option(
+      "--promote-on-pause",
+      "promote by itself whenever the rollout waits for a person (unattended runs)",
+    )
+    .option("--promote-full-at-step <n>", "promote fully by itself once the canary reaches step n", (v) =>
+      Number(v),
+    )
     .option("--keep-running", "stay up after the end (console, retry after an abort) until Ctrl-C")
     .option("--json", "print a JSON summary at the end (progress goes to stderr)")
     .addOption(
@@ -133,6 +140,8 @@ export function registerRolloutCommands(program: Command): void {
             json: Boolean(options.json),
             keepRunning: Boolean(options.keepRunning),
             expectPhase: options.expectPhase,
+            promoteOnPause: Boolean(options.promoteOnPause),
+            promoteFullAtStep: options.promoteFullAtStep,
             trafficRps: options.traffic,
             trafficPaths: options.trafficPath,
           },

@@ -23,6 +23,7 @@ import {
 } from "./log.ts";
 import { buildPlan, PlanError, type Selection } from "./plan.ts";
 import { describeUnresolved, prepareRun } from "./prepare.ts";
+import { findMissingProgram } from "./process.ts";
 import { LineReporter, LiveReporter, type Output } from "./progress.ts";
 import { formatPlan, formatRecap } from "./recap.ts";
 import { DEFAULT_BACKOFF, seededRandom } from "./retry.ts";
@@ -57,6 +58,8 @@ export interface RunCommandOptions {
   cwd?: string;
   /** Plain lines even on a terminal. */
   plain?: boolean;
+  /** Steps with a local alternative run it (no Kubernetes cluster here). */
+  local?: boolean;
 }
 
 export interface RunIO {
@@ -88,6 +91,7 @@ export async function runTasks(options: RunCommandOptions, io: RunIO): Promise<n
   };
   let alreadyDone: Set<string> | undefined;
   let resumedFrom: string | undefined;
+  let local = options.local === true;
   if (options.resume) {
     resumedFrom = typeof options.resume === "string" ? options.resume : latestRunId(runsDir);
     if (!resumedFrom) return fail(`no earlier run to resume in ${runsDir}`);
@@ -98,6 +102,8 @@ export async function runTasks(options: RunCommandOptions, io: RunIO): Promise<n
     // The resumed run's selection, unless this command line names its own.
     const start = loggedRunStart(events);
     if (start && !selection.phases && !selection.taskIds) selection = { ...start.selection, ...selection };
+    // The rest of a run that ran local alternatives runs them too.
+    if (start?.local) local = true;
   }
 
   const store = io.store ?? tasksFileStore(options.file, options.tag);
@@ -118,10 +124,12 @@ export async function runTasks(options: RunCommandOptions, io: RunIO): Promise<n
     variables,
     cwd: root,
     ...(alreadyDone ? { alreadyDone } : {}),
+    ...(local ? { preferLocal: true } : {}),
   });
 
   if (options.dryRun) {
-    say(formatPlan(prepared));
+    // Commands run with the variables as their environment, so their PATH decides what is missing.
+    say(formatPlan(prepared, (step) => findMissingProgram(step.shell!, step.cwd, variables.PATH)));
     if (prepared.unresolved.length > 0) return fail(`${describeUnresolved(prepared.unresolved)}`);
     say("\ndry run: nothing was executed");
     return 0;
@@ -140,9 +148,11 @@ export async function runTasks(options: RunCommandOptions, io: RunIO): Promise<n
     selection,
     steps: prepared.steps.map((s) => s.id),
     ...(resumedFrom ? { resumedFrom } : {}),
+    ...(local ? { local: true } : {}),
   });
   say(
-    `run ${runId}: ${prepared.steps.length} steps${resumedFrom ? ` (resuming ${resumedFrom})` : ""}; log ${log.file}`,
+    `run ${runId}: ${prepared.steps.length} steps${resumedFrom ? ` (resuming ${resumedFrom})` : ""}` +
+      `${local ? ", local alternatives first" : ""}; log ${log.file}`,
   );
   const live = io.stdout.isTTY === true && !options.plain;
   const reporter = live
@@ -231,7 +241,8 @@ export function registerRunCommand(program: Command): void {
       )
       .option("--commands <file>", "command map: phrase patterns to command templates (JSON)")
       .option("--cwd <dir>", "directory the commands run in and .canary/ lives in (default: here)")
-      .option("--plain", "plain progress lines even on a terminal"),
+      .option("--plain", "plain progress lines even on a terminal")
+      .option("--local", "no Kubernetes cluster here: steps with a local alternative (`locally:`) run it"),
   ).action(
     action(async (options: RunCommandOptions) => {
       const controller = new AbortController();

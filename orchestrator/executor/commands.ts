@@ -4,8 +4,8 @@
  * `$<name>` for the pattern's groups and `${NAME}` for variables (expanded later, see variables.ts).
  *
  * Rules marked `manual` name phrases that mean a person has to do the step ("in a second terminal": a
- * server meant to keep running). They win over everything, inline code included, because running such a
- * command to completion would hang the run.
+ * server meant to keep running). They win over everything, inline code and local alternatives included,
+ * because running such a command to completion would hang the run.
  */
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
@@ -31,7 +31,11 @@ export interface CommandMap {
   rules: CommandRule[];
 }
 
-export type CommandSource = { kind: "inline" } | { kind: "mapped"; tool: string; pattern: string };
+/** `local`: the step's local alternative (`locally: \`…\`` in the PRD), for machines without a cluster. */
+export type CommandSource =
+  | { kind: "inline" }
+  | { kind: "mapped"; tool: string; pattern: string }
+  | { kind: "local" };
 
 export interface ResolvedCommand {
   kind: "command";
@@ -128,21 +132,38 @@ export function matchCommandMap(text: string, map: CommandMap): ResolvedCommand 
   return undefined;
 }
 
-export function resolveCommand(
-  step: { title: string; description: string; command?: string },
-  map: CommandMap,
-): Resolution {
-  const manual = map.rules.find(
+interface StepText {
+  title: string;
+  description: string;
+}
+
+function manualRule(step: StepText, map: CommandMap): CommandRule | undefined {
+  return map.rules.find(
     (rule) =>
       rule.manual !== undefined && (rule.pattern.test(step.title) || rule.pattern.test(step.description)),
   );
+}
+
+// tasks.json is hand-edited too: a command that is not a non-blank string does not count.
+const isCommand = (value: unknown): value is string => typeof value === "string" && value.trim() !== "";
+
+export function resolveCommand(step: StepText & { command?: string }, map: CommandMap): Resolution {
+  const manual = manualRule(step, map);
   if (manual) return { kind: "manual", reason: manual.manual! };
-  // tasks.json is hand-edited too: a `command` that is not a non-blank string does not count.
-  if (typeof step.command === "string" && step.command.trim() !== "") {
+  if (isCommand(step.command)) {
     return { kind: "command", template: step.command, source: { kind: "inline" } };
   }
   const mapped =
     matchCommandMap(step.title, map) ??
     (step.description ? matchCommandMap(step.description, map) : undefined);
   return mapped ?? { kind: "manual", reason: NO_COMMAND };
+}
+
+/** The step's local alternative, unless a manual rule leaves the step to a person whatever runs it. */
+export function resolveLocalCommand(
+  step: StepText & { localCommand?: string },
+  map: CommandMap,
+): ResolvedCommand | undefined {
+  if (!isCommand(step.localCommand) || manualRule(step, map)) return undefined;
+  return { kind: "command", template: step.localCommand, source: { kind: "local" } };
 }

@@ -18,6 +18,8 @@ export type RunEvent =
       selection: Selection;
       steps: string[];
       resumedFrom?: string;
+      /** `--local`: steps with a local alternative ran it. */
+      local?: boolean;
     }
   | {
       type: "step-start";
@@ -26,6 +28,8 @@ export type RunEvent =
       title: string;
       attempt: number;
       command: string;
+      /** The command is the step's local alternative. */
+      local?: boolean;
       cwd: string;
     }
   | {
@@ -46,6 +50,9 @@ export type RunEvent =
       durationMs: number;
       exitCode?: number | null;
       reason?: string;
+      /** The local alternative ran (see step-command.ts), and why when it stood in for the command. */
+      local?: boolean;
+      note?: string;
       outputTail?: string;
     }
   | { type: "run-end"; at: string; durationMs: number; counts: Record<StepOutcome, number> };

@@ -3,8 +3,8 @@
  * subtasks), wired into a DAG and grouped into levels that could run side by side.
  *
  * Step ids follow task-master's addressing: `"3"` for a task, `"3.2"` for its second subtask. A task with
- * subtasks has no step of its own unless it also carries a `command`; then that step runs after all of its
- * subtasks (a final check over the task's work).
+ * subtasks has no step of its own unless it also carries a `command` or a `localCommand`; then that step
+ * runs after all of its subtasks (a final check over the task's work).
  */
 import { graphProblems, topologicalOrder } from "../tasks/graph.ts";
 import type { Task, TaskStatus } from "../tasks/model.ts";
@@ -29,6 +29,8 @@ interface StepSource {
   status: TaskStatus;
   /** Inline command from the PRD, if any. */
   command?: string;
+  /** Local alternative from the PRD (`locally: \`…\``), for machines without a Kubernetes cluster. */
+  localCommand?: string;
 }
 
 export interface Step extends StepSource {
@@ -70,6 +72,11 @@ export function compareStepIds(a: string, b: string): number {
   return 0;
 }
 
+/** A task with subtasks is a step of its own too when it carries a command (or a local alternative). */
+export function hasOwnCommand(task: Task): boolean {
+  return task.command !== undefined || task.localCommand !== undefined;
+}
+
 /** Every executable unit of the task list, keyed by step id, with dependencies as unit ids. */
 function buildUnits(tasks: readonly Task[]): Map<string, Unit> {
   const index = indexTasks(tasks);
@@ -80,7 +87,7 @@ function buildUnits(tasks: readonly Task[]): Map<string, Unit> {
     const task = byId.get(key);
     if (!task) return [key];
     const subs = task.subtasks.map((s) => `${task.id}.${s.id}`);
-    return subs.length === 0 || task.command !== undefined ? [...subs, key] : subs;
+    return subs.length === 0 || hasOwnCommand(task) ? [...subs, key] : subs;
   };
 
   const units = new Map<string, Unit>();
@@ -98,10 +105,11 @@ function buildUnits(tasks: readonly Task[]): Map<string, Unit> {
         description: sub.description,
         status: sub.status !== "done" && parentInactive ? task.status : sub.status,
         command: sub.command,
+        localCommand: sub.localCommand,
         deps: [...own, ...inherited],
       });
     }
-    if (task.subtasks.length === 0 || task.command !== undefined) {
+    if (task.subtasks.length === 0 || hasOwnCommand(task)) {
       units.set(String(task.id), {
         id: String(task.id),
         taskId: task.id,
@@ -109,6 +117,7 @@ function buildUnits(tasks: readonly Task[]): Map<string, Unit> {
         description: task.description,
         status: task.status,
         command: task.command,
+        localCommand: task.localCommand,
         deps: [...task.subtasks.map((s) => `${task.id}.${s.id}`), ...inherited],
       });
     }
@@ -236,6 +245,7 @@ export function buildPlan(tasks: readonly Task[], selection: Selection = {}): Pl
       description: unit.description,
       status: unit.status,
       ...(unit.command !== undefined ? { command: unit.command } : {}),
+      ...(unit.localCommand !== undefined ? { localCommand: unit.localCommand } : {}),
       dependsOn,
       unmet: unmet.get(id)!,
       level: level.get(id)!,

@@ -3,7 +3,7 @@
  * terminal a live footer with the steps running now and their elapsed time, redrawn in place.
  */
 import type { PreparedStep } from "./prepare.ts";
-import { formatDuration } from "./recap.ts";
+import { formatDuration, resultNotes } from "./recap.ts";
 import type { RunReporter, StepResult } from "./run.ts";
 
 export interface Output {
@@ -14,8 +14,8 @@ const TAIL_LINES = 12;
 
 function resultLines(step: PreparedStep, result: StepResult): string[] {
   const time = result.attempts > 0 ? ` (${formatDuration(result.durationMs)})` : "";
-  const reason = result.reason && result.outcome !== "ok" ? `: ${result.reason}` : "";
-  const lines = [`[${result.outcome}] ${step.id} ${step.title}${reason}${time}`];
+  const notes = resultNotes(result);
+  const lines = [`[${result.outcome}] ${step.id} ${step.title}${notes ? `: ${notes}` : ""}${time}`];
   if (result.outcome === "failed" && result.output) {
     const tail = result.output.trimEnd().split("\n").slice(-TAIL_LINES);
     lines.push(...tail.map((line) => `    | ${line}`));
@@ -32,7 +32,8 @@ export class LineReporter implements RunReporter {
   }
   stepStarted(step: PreparedStep, attempt: number): void {
     const label = attempt > 1 ? `attempt ${attempt}` : "start";
-    this.emit([`[${label}] ${step.id} ${step.title}: ${step.shown}`]);
+    const local = step.commandSource?.kind === "local" ? " (local)" : "";
+    this.emit([`[${label}] ${step.id} ${step.title}:${local} ${step.shown}`]);
   }
   stepRetrying(step: PreparedStep, attempt: number, delayMs: number, reason: string): void {
     this.emit([`[retry] ${step.id} attempt ${attempt} ${reason}; next in ${formatDuration(delayMs)}`]);

@@ -1,7 +1,7 @@
 /** Text a person reads: the dry-run plan, and the recap at the end of a run (after Ansible's PLAY RECAP). */
 import type { CommandSource } from "./commands.ts";
 import type { PreparedRun, PreparedStep } from "./prepare.ts";
-import { OUTCOMES, type RunSummary } from "./run.ts";
+import { OUTCOMES, type RunSummary, type StepResult } from "./run.ts";
 
 export function formatDuration(ms: number): string {
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
@@ -17,42 +17,78 @@ function clip(text: string, width: number): string {
 
 function describeSource(source: CommandSource | undefined): string {
   if (!source) return "";
+  if (source.kind === "local") return "(local) the PRD's local alternative";
   return source.kind === "inline" ? "from the PRD" : `mapped: ${source.tool}`;
 }
 
-function planStepLines(step: PreparedStep, idWidth: number): string[] {
+/** Which program of a command is missing on this machine now; the run asks again as each step starts. */
+export type MissingProgram = (step: PreparedStep) => string | undefined;
+
+/** The command lines of a step: what runs, and its local alternative with when it would run. */
+function commandLines(step: PreparedStep, indent: string, missing?: MissingProgram): string[] {
+  const alternative = step.localAlternative;
+  if (step.shown === undefined) {
+    const reason = step.manualReason ? [`${indent}# ${step.manualReason}`] : [];
+    return alternative ? [...reason, `${indent}(local) $ ${alternative.shown}`] : reason;
+  }
+  const program = alternative && step.action === "run" ? missing?.(step) : undefined;
+  if (alternative && program) {
+    return [
+      `${indent}$ ${alternative.shown}   # (local) ${program} not found: the local alternative runs`,
+      `${indent}  instead of $ ${step.shown}`,
+    ];
+  }
+  const lines = [`${indent}$ ${step.shown}   # ${describeSource(step.commandSource)}`];
+  if (alternative) lines.push(`${indent}(local, if a program is missing) $ ${alternative.shown}`);
+  return lines;
+}
+
+function planStepLines(step: PreparedStep, idWidth: number, missing?: MissingProgram): string[] {
   const after = step.dependsOn.length > 0 ? `  (after ${step.dependsOn.join(", ")})` : "";
   const lines = [`  ${step.id.padEnd(idWidth)}  ${step.action.padEnd(6)}  ${clip(step.title, 72)}${after}`];
   const indent = " ".repeat(idWidth + 12);
-  if (step.shown !== undefined) {
-    lines.push(`${indent}$ ${step.shown}   # ${describeSource(step.commandSource)}`);
-  } else if (step.action === "manual" && step.manualReason) lines.push(`${indent}# ${step.manualReason}`);
+  lines.push(...commandLines(step, indent, missing));
   if (step.unmet.length > 0)
     lines.push(`${indent}! waits on ${step.unmet.join(", ")}, not done and not in this run`);
   return lines;
 }
 
-/** The dry run's output: every step in order, grouped by what could run side by side. */
-export function formatPlan(run: PreparedRun): string {
+/**
+ * The dry run's output: every step in order, grouped by what could run side by side. `missing` tells
+ * which steps' commands could not start here, so the plan shows their local alternatives as what runs.
+ */
+export function formatPlan(run: PreparedRun, missing?: MissingProgram): string {
   const byId = new Map(run.steps.map((s) => [s.id, s]));
   const idWidth = Math.max(4, ...run.steps.map((s) => s.id.length));
   const count = (action: string) => run.steps.filter((s) => s.action === action).length;
+  const local = run.steps.filter(
+    (s) =>
+      s.action === "run" &&
+      (s.commandSource?.kind === "local" || (s.localAlternative !== undefined && missing?.(s) !== undefined)),
+  ).length;
   const cwds = [...new Set(run.steps.map((s) => s.cwd))];
   const lines = [
     `PLAN: ${run.steps.length} steps in ${run.levels.length} parallel groups` +
-      ` (run ${count("run")}, manual ${count("manual")}, done ${count("done")})`,
+      ` (run ${count("run")}${local > 0 ? ` of which ${local} local` : ""}, manual ${count("manual")},` +
+      ` done ${count("done")})`,
     ...(cwds.length === 1 ? [`cwd: ${cwds[0]}`] : []),
   ];
   run.levels.forEach((ids, index) => {
     lines.push("", `group ${index + 1} (${ids.length} step${ids.length === 1 ? "" : "s"})`);
     for (const id of ids) {
       const step = byId.get(id)!;
-      lines.push(...planStepLines(step, idWidth));
+      lines.push(...planStepLines(step, idWidth, missing));
       if (cwds.length > 1) lines.push(`${" ".repeat(idWidth + 12)}cwd: ${step.cwd}`);
     }
   });
   if (run.steps.length === 0) lines.push("", "nothing to run");
   return lines.join("\n");
+}
+
+/** What a step's result has to say beyond its outcome: the note (also on `ok`), then the reason. */
+export function resultNotes(result: StepResult): string {
+  const reason = result.outcome !== "ok" ? result.reason : undefined;
+  return [result.note, reason].filter(Boolean).join("; ");
 }
 
 /** Counts, then one row per step with its outcome, attempts and duration. */
@@ -66,7 +102,7 @@ export function formatRecap(summary: RunSummary, runId?: string): string {
     r.outcome,
     String(r.attempts),
     r.attempts > 0 ? formatDuration(r.durationMs) : "-",
-    clip(r.reason && r.outcome !== "ok" ? `${r.title} — ${r.reason}` : r.title, 90),
+    clip(resultNotes(r) ? `${r.title} — ${resultNotes(r)}` : r.title, 90),
   ]);
   const titles = ["step", "outcome", "attempts", "duration", "title"];
   const widths = titles.map((t, i) => Math.max(t.length, ...rows.map((row) => row[i]!.length)));

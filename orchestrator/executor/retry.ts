@@ -67,6 +67,7 @@ export async function attemptStep(
       title: step.title,
       attempt,
       command: step.shown ?? command,
+      ...(step.commandSource?.kind === "local" ? { local: true } : {}),
       cwd: step.cwd,
     });
     deps.reporter?.stepStarted(step, attempt);

@@ -4,7 +4,8 @@
  *
  * Status write-back (task-master has no "failed" status):
  * - start → `in-progress`; success → `done`;
- * - a missing program → `blocked`, with the reason (`kubectl not found`) as the note;
+ * - a missing program → `blocked`, with the reason (`kubectl not found`) as the note, unless the step has
+ *   a local alternative: that runs instead (see step-command.ts);
  * - a failure (non-zero exit or timeout, after all retries) → back to `pending`, so `next` offers it again;
  *   the exit code, attempts and output tail are in the run log and the recap;
  * - an interrupted step gets its status from before the run back;
@@ -15,8 +16,8 @@ import type { TaskStatus } from "../tasks/model.ts";
 import { NO_COMMAND } from "./commands.ts";
 import type { RunLogWriter } from "./log.ts";
 import type { ParentTask, PreparedRun, PreparedStep } from "./prepare.ts";
-import { findMissingProgram } from "./process.ts";
-import { attemptStep, type BackoffPolicy, sleep as realSleep } from "./retry.ts";
+import { type BackoffPolicy, sleep as realSleep } from "./retry.ts";
+import { runStepCommand } from "./step-command.ts";
 
 export const OUTCOMES = ["ok", "failed", "blocked", "skipped", "manual", "done", "interrupted"] as const;
 export type StepOutcome = (typeof OUTCOMES)[number];
@@ -31,6 +32,10 @@ export interface StepResult {
   reason?: string;
   /** The end of the last attempt's output. */
   output?: string;
+  /** The step's local alternative ran (chosen with --local, or because the command's program is missing). */
+  local?: boolean;
+  /** Worth telling even when the step is `ok`: `kubectl not found: ran the local alternative`. */
+  note?: string;
 }
 
 /** What the runner needs from the tasks.json store. */
@@ -128,6 +133,8 @@ export async function executeRun(
       durationMs: Math.round(result.durationMs),
       ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
       ...(result.reason ? { reason: result.reason } : {}),
+      ...(result.local ? { local: true } : {}),
+      ...(result.note ? { note: result.note } : {}),
       ...(result.output ? { outputTail: result.output } : {}),
     });
     deps.reporter?.stepFinished(step, result);
@@ -144,29 +151,15 @@ export async function executeRun(
 
   const startStep = async (step: PreparedStep) => {
     const parent = parentOf(step);
-    // A missing program is found before anything runs: the step is blocked, not failed, and never retried.
-    const missing = findMissingProgram(step.shell!, step.cwd, options.env.PATH);
-    if (!missing) {
-      writeStatus(step.id, "in-progress");
-      if (parent) setParent(parent, "in-progress");
-    }
-    const result: StepResult = missing
-      ? {
-          id: step.id,
-          title: step.title,
-          outcome: "blocked",
-          attempts: 0,
-          durationMs: 0,
-          reason: `${missing} not found`,
-        }
-      : await attemptStep(step, options, { ...deps, random, sleep: pause }).catch((error: unknown) => ({
-          id: step.id,
-          title: step.title,
-          outcome: "failed" as const,
-          attempts: 1,
-          durationMs: 0,
-          reason: `runner error: ${(error as Error).message}`,
-        }));
+    const result = await runStepCommand(step, options, {
+      ...deps,
+      random,
+      sleep: pause,
+      started() {
+        writeStatus(step.id, "in-progress");
+        if (parent) setParent(parent, "in-progress");
+      },
+    });
     if (result.outcome === "ok") writeStatus(step.id, "done");
     else if (result.outcome === "blocked") writeStatus(step.id, "blocked", result.reason);
     else if (result.outcome === "failed") writeStatus(step.id, "pending", result.reason);

@@ -17,6 +17,8 @@ export interface SubtaskDraft {
   details: string;
   done: boolean;
   command?: string;
+  /** Runs instead of `command` when no Kubernetes cluster is present (`locally: \`…\``). */
+  localCommand?: string;
   source: SourceRef;
   /** Explicit dependencies; when there are any, they replace "after the previous item". */
   clauses: DepClause[];
@@ -44,6 +46,7 @@ export interface TaskDraft {
   details: string;
   priority?: Priority;
   command?: string;
+  localCommand?: string;
   source: SourceRef;
   phase?: PhaseDraft;
   /** A checked `- [x] **TASK_…**` item. */

@@ -130,9 +130,9 @@ class Extractor {
       this.phase = undefined;
     }
     // Code in a heading names things ("`npm start` exits with …"); only a TASK_ heading carries a command.
-    const command = parts.taskId === undefined ? undefined : parts.command;
+    const commands = parts.taskId === undefined ? { command: undefined, localCommand: undefined } : {};
     const section = this.owner(node.depth, () =>
-      this.addTask({ ...parts, title, command }, line.line, false),
+      this.addTask({ ...parts, title, ...commands }, line.line, false),
     );
     section.plainItems = TASKS_TITLE.test(parts.title);
     if (parts.phaseNumber !== undefined) section.phase = this.phase;
@@ -230,6 +230,7 @@ class Extractor {
       this.warn(line, "TASK_000 is not a task id (ids start at 1); a free id is used");
     if (parts.priority) task.priority = parts.priority;
     if (parts.command) task.command = parts.command;
+    if (parts.localCommand) task.localCommand = parts.localCommand;
     if (this.phase) {
       task.phase = this.phase;
       this.phase.tasks.push(task);

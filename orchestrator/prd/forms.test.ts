@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { cleanTitle, commandOf, firstSentence, normalizeTitle, parseRefs, parseTitleLine } from "./forms.ts";
+import {
+  cleanTitle,
+  commandOf,
+  firstSentence,
+  localCommandOf,
+  normalizeTitle,
+  parseRefs,
+  parseTitleLine,
+} from "./forms.ts";
 import type { CodeSpan, InlineLine } from "./markdown.ts";
 
 /** A line as inlineLines would give it, code spans found by their backticks. */
@@ -10,7 +18,6 @@ function line(text: string): InlineLine {
   }
   return { text, line: 1, codes };
 }
-const code = (value: string): CodeSpan => ({ start: 0, end: value.length + 2, value });
 
 describe("parseTitleLine", () => {
   it("reads a task line", () => {
@@ -58,6 +65,32 @@ describe("parseTitleLine", () => {
     expect(parseTitleLine(line("Ship it — depends on: Build")).title).toBe("Ship it");
     expect(parseTitleLine(line("It depends on: luck")).refs).toBeUndefined(); // mid-sentence prose
   });
+
+  it("takes a local alternative out of the title, with its parentheses or separator", () => {
+    const promote = "Promote the canary `kubectl argo rollouts promote tinyurl -n canary`";
+    expect(parseTitleLine(line(`${promote} (locally: \`npx canary rollout promote tinyurl\`)`))).toEqual({
+      title: promote,
+      description: "",
+      command: "kubectl argo rollouts promote tinyurl -n canary",
+      localCommand: "npx canary rollout promote tinyurl",
+    });
+    expect(parseTitleLine(line("Watch it; local: `npx canary rollout status x` (after: 2)"))).toEqual({
+      title: "Watch it",
+      description: "",
+      refs: [{ kind: "id", task: 2 }],
+      localCommand: "npx canary rollout status x",
+    });
+    expect(parseTitleLine(line("Ship `a b` — locally: `c d`"))).toMatchObject({
+      title: "Ship `a b`",
+      description: "",
+      command: "a b",
+      localCommand: "c d",
+    });
+    // An unclosed parenthesis stays with the text; the clause still goes.
+    expect(parseTitleLine(line("Odd (locally: `x y` `npm test`")).title).toBe("Odd ( `npm test`");
+    expect(parseTitleLine(line("Two local: `a b` and locally: `c d`")).localCommand).toBe("a b");
+    expect(parseTitleLine(line("Two local: `a b` and locally: `c d`")).title).toBe("Two and");
+  });
 });
 
 describe("parseRefs", () => {
@@ -89,14 +122,32 @@ describe("parseRefs", () => {
 
 describe("commandOf", () => {
   it("takes command lines and leaves file names, identifiers and data alone", () => {
-    expect(commandOf([code("wrangler.toml"), code("replicas"), code("npm test")])).toBe("npm test");
-    expect(commandOf([code("$ npm ci")])).toBe("npm ci");
-    expect(commandOf([code("./scripts/setup.sh")])).toBe("./scripts/setup.sh");
-    expect(commandOf([code("GET /healthz")])).toBeUndefined();
-    expect(commandOf([code("strategy: canary")])).toBeUndefined();
-    expect(commandOf([code('{"a": 1}')])).toBeUndefined();
-    expect(commandOf([code("<div class=x>")])).toBeUndefined();
-    expect(commandOf([])).toBeUndefined();
+    expect(commandOf(line("`wrangler.toml` and `replicas` via `npm test`"))).toBe("npm test");
+    expect(commandOf(line("`$ npm ci`"))).toBe("npm ci");
+    expect(commandOf(line("`./scripts/setup.sh`"))).toBe("./scripts/setup.sh");
+    expect(commandOf(line("`GET /healthz`"))).toBeUndefined();
+    expect(commandOf(line("`strategy: canary`"))).toBeUndefined();
+    expect(commandOf(line('`{"a": 1}`'))).toBeUndefined();
+    expect(commandOf(line("`<div class=x>`"))).toBeUndefined();
+    expect(commandOf(line("no code"))).toBeUndefined();
+  });
+
+  it("never takes the local alternative for the command", () => {
+    expect(commandOf(line("locally: `npx canary rollout status x`"))).toBeUndefined();
+    expect(commandOf(line("(locally: `npx a b`) then `kubectl get pods`"))).toBe("kubectl get pods");
+  });
+});
+
+describe("localCommandOf", () => {
+  it("takes the code span right after locally: or local:, whatever it looks like", () => {
+    expect(localCommandOf(line("`kubectl get ro` (locally: `npx canary rollout status x`)"))).toBe(
+      "npx canary rollout status x",
+    );
+    expect(localCommandOf(line("Local:  `$ ./demo.sh`"))).toBe("./demo.sh");
+    expect(localCommandOf(line("LOCALLY: `make`"))).toBe("make"); // no arguments needed: it is marked
+    expect(localCommandOf(line("locally: see `npm test`"))).toBeUndefined(); // not right after
+    expect(localCommandOf(line("glocal: `npm test`"))).toBeUndefined();
+    expect(localCommandOf(line("`npm test`"))).toBeUndefined();
   });
 });
 

@@ -1,8 +1,9 @@
 /**
  * The line-level forms a PRD uses: task lines (`TASK_001 [HIGH]: Title - description`), phase headings
  * (`Phase 3: Title (Priority: Critical)`), dependency clauses (`(after: 3, 2.1)`, `Depends on: Phase 2`),
- * priorities and inline commands. Patterns run on a copy of the line whose code spans are masked, so
- * text inside backticks never looks like a separator or a clause.
+ * priorities, inline commands and local alternatives (`(locally: \`npx canary rollout promote x\`)`).
+ * Patterns run on a copy of the line whose code spans are masked, so text inside backticks never looks
+ * like a separator or a clause.
  */
 import type { Priority } from "../tasks/model.ts";
 import type { CodeSpan, InlineLine } from "./markdown.ts";
@@ -25,6 +26,8 @@ export interface TitleParts {
   /** Explicit dependencies; `[]` means "Depends on: none" (which still overrides the defaults). */
   refs?: DepRef[];
   command?: string;
+  /** The code span after `locally:` (or `local:`): what runs when no Kubernetes cluster is present. */
+  localCommand?: string;
 }
 
 const TASK_PREFIX = /^\s*TASK[_-]?(\d+)\b\s*[:.–—-]?\s*/di;
@@ -88,7 +91,10 @@ function takeDependencies(text: MaskedLine, tail: RegExp): DepRef[] | undefined 
 
 /** The title line of a heading, task line or checklist item, taken apart. */
 export function parseTitleLine(line: InlineLine, options: { phase?: boolean } = {}): TitleParts {
-  const text = new MaskedLine(line);
+  // The local alternative is an annotation, not part of the title (titles are what re-parses match on).
+  const localCommand = localCommandOf(line);
+  const own = withoutLocalClauses(line);
+  const text = new MaskedLine(own);
   const refs = takeDependencies(text, TITLE_TAIL_CLAUSE);
   const priorityGroups = text.take(PRIORITY_TAG);
   const taskGroups = text.take(TASK_PREFIX);
@@ -105,8 +111,9 @@ export function parseTitleLine(line: InlineLine, options: { phase?: boolean } = 
     parts.title ||= `Phase ${parts.phaseNumber}`;
   }
   if (refs) parts.refs = refs;
-  const command = commandOf(line.codes);
+  const command = commandOf(own);
   if (command) parts.command = command;
+  if (localCommand) parts.localCommand = localCommand;
   return parts;
 }
 
@@ -148,18 +155,53 @@ export function parseRefs(list: string): DepRef[] {
 // Code spans that are data, not commands: JSON/HTML/quoted text, HTTP routes, `key: value` settings.
 const NOT_A_COMMAND = /^(?:[{[<"'#(]|(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+\/|[\w.-]+:\s)/;
 
+// `locally:` / `local:` right before a code span (an opening parenthesis before it belongs to the clause).
+const LOCAL_MARK = /(\(\s*)?\blocal(?:ly)?\s*:\s*$/i;
+
+const isLocal = (line: Pick<InlineLine, "text">, code: CodeSpan) =>
+  LOCAL_MARK.test(line.text.slice(0, code.start));
+const commandText = (code: CodeSpan) => code.value.trim().replace(/^\$\s+/, "");
+
 /**
  * The first code span that reads as a command line. Guides also put file names and identifiers in
  * backticks (`wrangler.toml`, `replicas`), so a command needs arguments (`npm test`) or an explicit path
- * (`./run.sh`); a leading shell prompt (`$ npm ci`) is dropped.
+ * (`./run.sh`); a leading shell prompt (`$ npm ci`) is dropped. A span after `locally:` is the local
+ * alternative (see {@link localCommandOf}), never the command.
  */
-export function commandOf(codes: CodeSpan[]): string | undefined {
-  for (const code of codes) {
-    const value = code.value.trim().replace(/^\$\s+/, "");
-    if (NOT_A_COMMAND.test(value)) continue;
+export function commandOf(line: Pick<InlineLine, "text" | "codes">): string | undefined {
+  for (const code of line.codes) {
+    const value = commandText(code);
+    if (isLocal(line, code) || NOT_A_COMMAND.test(value)) continue;
     if (/\s/.test(value) || /^\.{1,2}\//.test(value)) return value;
   }
   return undefined;
+}
+
+/** The code span right after `locally:` / `local:`: the author marked it a command, so it is taken as is. */
+export function localCommandOf(line: Pick<InlineLine, "text" | "codes">): string | undefined {
+  for (const code of line.codes) {
+    const value = commandText(code);
+    if (value && isLocal(line, code)) return value;
+  }
+  return undefined;
+}
+
+/** `line` without its `locally: \`…\`` clauses (with their parentheses, when they have both). */
+function withoutLocalClauses(line: InlineLine): InlineLine {
+  const code = line.codes.find((c) => isLocal(line, c));
+  if (!code) return line;
+  const mark = LOCAL_MARK.exec(line.text.slice(0, code.start))!;
+  const close = mark[1] ? /^\s*\)/.exec(line.text.slice(code.end)) : null;
+  const start = mark.index + (mark[1] && !close ? mark[1].length : 0);
+  const end = code.end + (close ? close[0].length : 0);
+  const shift = start + 1 - end;
+  return withoutLocalClauses({
+    text: `${line.text.slice(0, start)} ${line.text.slice(end)}`,
+    line: line.line,
+    codes: line.codes
+      .filter((c) => c.end <= start || c.start >= end)
+      .map((c) => (c.start >= end ? { ...c, start: c.start + shift, end: c.end + shift } : c)),
+  });
 }
 
 function collapse(text: string): string {

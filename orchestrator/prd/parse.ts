@@ -80,6 +80,7 @@ function toTask(draft: TaskDraft): Task {
       status: sub.done ? "done" : "pending",
     };
     if (sub.command) subtask.command = sub.command;
+    if (sub.localCommand) subtask.localCommand = sub.localCommand;
     subtask.source = sub.source;
     return subtask;
   });
@@ -96,6 +97,7 @@ function toTask(draft: TaskDraft): Task {
     subtasks,
   };
   if (draft.command) task.command = draft.command;
+  if (draft.localCommand) task.localCommand = draft.localCommand;
   task.source = draft.source;
   if (draft.phase) {
     const { number, title, priority } = draft.phase;

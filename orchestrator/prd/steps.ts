@@ -1,7 +1,7 @@
 /** Checklist items → subtask drafts, and the bounds on text copied from the source. */
 import type { ListItem } from "mdast";
 import type { DepClause, SubtaskDraft } from "./drafts.ts";
-import { commandOf, firstSentence, lineDependencies, type TitleParts } from "./forms.ts";
+import { commandOf, firstSentence, lineDependencies, localCommandOf, type TitleParts } from "./forms.ts";
 import { blockSource, type InlineLine, sourceOf, splitLines } from "./markdown.ts";
 
 /** Prose kept per task: enough to act on, bounded so a wall of text does not bloat tasks.json. */
@@ -31,6 +31,7 @@ export function subtaskFromItem(
   const details: string[] = [];
   const plain: string[] = [];
   let command = parts.command;
+  let localCommand = parts.localCommand;
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!;
     const refs = lineDependencies(line);
@@ -38,7 +39,8 @@ export function subtaskFromItem(
     else {
       details.push((raw[i] ?? line.text).trim());
       plain.push(line.text);
-      command ??= commandOf(line.codes);
+      command ??= commandOf(line);
+      localCommand ??= localCommandOf(line);
     }
   }
   for (const child of rest) details.push(blockSource(source, child));
@@ -52,5 +54,6 @@ export function subtaskFromItem(
     dependencies: [],
   };
   if (command) subtask.command = command;
+  if (localCommand) subtask.localCommand = localCommand;
   return subtask;
 }

@@ -65,6 +65,7 @@ export class StatusBook {
   #weight = 0;
   #abortedAt: number | null = null;
   #zeroAt: number | null = null;
+  #promotedFully = false;
 
   constructor(rollout: RolloutSpec, versions: Record<Role, string>, timeScale: number, now: () => number) {
     this.#rollout = rollout;
@@ -79,6 +80,11 @@ export class StatusBook {
     if (action.type === "setWeight") this.#weight = action.weight;
     else if (action.type === "setActive") this.#weight = action.role === "new" ? 100 : 0;
     if (this.#abortedAt !== null && this.#zeroAt === null && this.#weight === 0) this.#zeroAt = this.#now();
+  }
+
+  /** A `promote --full`: the steps it jumps over are not listed as taken. */
+  promotedFully(): void {
+    this.#promotedFully = true;
   }
 
   event(message: string): void {
@@ -99,16 +105,23 @@ export class StatusBook {
     if (controller.aborted && (!current || current.endedAt !== null)) return;
     if (current && current.endedAt === null) current.endedAt = now;
     // An aborted rollout is not on any step (Argo resets the index to 0 until a retry).
-    if (controller.aborted || index === null || index >= this.#steps.length) return;
-    // Steps finished within one batch (a setWeight whose replicas were ready) are listed, taking no time.
-    if (current && index > current.index + 1 && !controllerRestarted(current.index, index))
-      for (let skipped = current.index + 1; skipped < index; skipped++)
+    if (controller.aborted) return;
+    // Steps finished within one batch (a setWeight whose replicas were ready) are listed, taking no time;
+    // so are the last ones when the rollout completes in that batch (no index), unless `promote --full`
+    // skipped them.
+    const reached = index ?? (this.#promotedFully ? null : this.#steps.length);
+    if (reached === null) return;
+    const upTo = Math.min(reached, this.#steps.length);
+    if (current && upTo > current.index + 1 && !controllerRestarted(current.index, reached))
+      for (let skipped = current.index + 1; skipped < upTo; skipped++)
         this.#taken.push({
           index: skipped,
           description: this.#steps[skipped]!,
           startedAt: now,
           endedAt: now,
         });
+    if (index === null || index >= this.#steps.length) return;
+    this.#promotedFully = false;
     this.#taken.push({ index, description: this.#steps[index]!, startedAt: now, endedAt: null });
   }
 

@@ -13,7 +13,14 @@ import { ControlError, type RolloutControl } from "./control/api.ts";
 import { type EngineRuntime, startRuntime } from "./engine-runtime.ts";
 import { type RunSummary, StatusBook } from "./engine-status.ts";
 import type { RolloutSource } from "./sources.ts";
-import type { Role, RolloutAction, RolloutController, RolloutEvent, RolloutStatus } from "./types.ts";
+import type {
+  ControllerStatus,
+  Role,
+  RolloutAction,
+  RolloutController,
+  RolloutEvent,
+  RolloutStatus,
+} from "./types.ts";
 
 export interface EngineOptions {
   source: RolloutSource;
@@ -35,6 +42,8 @@ export interface EngineOptions {
   traffic?: { rps: number; paths?: string[] };
   /** The Node entry the replicas run (default functions/start.ts via tsx). */
   entry?: string;
+  /** Unattended runs: promote when the rollout waits for a person, and/or fully from a canary step on. */
+  autoPromote?: { onPause?: boolean; fullAtStep?: number };
   /** Stay up after the end (for the console, and retry after an abort) until `stop()`. */
   keepRunning?: boolean;
   log: (line: string) => void;
@@ -58,6 +67,9 @@ export class RolloutEngine implements RolloutControl {
   #pulse?: NodeJS.Timeout;
   #awaitingReady: Record<Role, boolean> = { stable: false, new: false };
   #ended = false;
+  #promotedFull = false;
+  /** The pause last promoted by `autoPromote.onPause` (step and message), so each is promoted once. */
+  #autoPromotedAt: string | undefined;
   #listeners = new Set<(status: RolloutStatus) => void>();
   #finish!: (summary: RunSummary) => void;
   readonly done: Promise<RunSummary>;
@@ -181,6 +193,7 @@ export class RolloutEngine implements RolloutControl {
       for (let next = this.#queue.shift(); next; next = this.#queue.shift()) {
         if (next.type === "promote" || next.type === "abort" || next.type === "retry")
           this.#event(`${next.type}${next.type === "promote" && next.full ? " --full" : ""} requested`);
+        if (next.type === "promote" && next.full) this.#book.promotedFully();
         const { state, actions } = this.#controller.on(this.#state, next, this.#now());
         this.#state = state;
         this.#apply(actions);
@@ -239,10 +252,37 @@ export class RolloutEngine implements RolloutControl {
     if (wakeAt !== null)
       this.#wake = setTimeout(() => this.#enqueue({ type: "tick" }), Math.max(0, wakeAt - this.#now()));
     this.#publish();
-    const phase = this.#controller.status(this.#state).phase;
+    const controller = this.#controller.status(this.#state);
+    const phase = controller.phase;
     const pending = wakeAt !== null || this.#awaitingReady.new || this.#awaitingReady.stable;
+    this.#autoPromote(controller, pending);
     if (!pending && !this.#options.keepRunning && (phase === "Healthy" || phase === "Degraded"))
       this.#end(phase === "Healthy" ? 0 : 3);
+  }
+
+  /** Unattended runs (guides, CI): promote when the rollout waits for a person, or fully at a step. */
+  #autoPromote(controller: ControllerStatus, pending: boolean): void {
+    const auto = this.#options.autoPromote;
+    if (!auto || controller.aborted || this.#ended) return;
+    const { fullAtStep, onPause } = auto;
+    if (
+      fullAtStep !== undefined &&
+      !this.#promotedFull &&
+      (controller.currentStepIndex ?? -1) >= fullAtStep
+    ) {
+      this.#promotedFull = true;
+      this.#event(`reached step ${fullAtStep}: promoting fully by itself (--promote-full-at-step)`);
+      queueMicrotask(() => this.#enqueue({ type: "promote", full: true }));
+      return;
+    }
+    // Paused with nothing scheduled: an indefinite pause, BlueGreenPause or an inconclusive analysis.
+    const waiting = controller.phase === "Paused" && !pending;
+    const key = `${controller.currentStepIndex}:${controller.message}`;
+    if (onPause && waiting && this.#autoPromotedAt !== key) {
+      this.#autoPromotedAt = key;
+      this.#event("waiting for a promote: promoting by itself (--promote-on-pause)");
+      queueMicrotask(() => this.#enqueue({ type: "promote", full: false }));
+    }
   }
 
   #end(exitCode: 0 | 3): void {

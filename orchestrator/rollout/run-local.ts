@@ -29,6 +29,8 @@ export interface LocalRunOptions {
   keepRunning: boolean;
   expectPhase?: RolloutPhase;
   entry?: string;
+  promoteOnPause?: boolean;
+  promoteFullAtStep?: number;
   /** Demo traffic, requests per second (0 = none). */
   trafficRps: number;
   trafficPaths?: string[];
@@ -66,6 +68,10 @@ export async function runLocalRollout(options: LocalRunOptions, io: RunOutput): 
     dataDir: join(runDir, "data"),
     ...(options.entry ? { entry: options.entry } : {}),
     keepRunning: options.keepRunning,
+    autoPromote: {
+      onPause: Boolean(options.promoteOnPause),
+      ...(options.promoteFullAtStep === undefined ? {} : { fullAtStep: options.promoteFullAtStep }),
+    },
     traffic: {
       rps: options.trafficRps,
       ...(options.trafficPaths?.length ? { paths: options.trafficPaths } : {}),

@@ -8,7 +8,7 @@ import { existsSync, statSync } from "node:fs";
 import { basename, dirname, relative, resolve } from "node:path";
 import { loadManifestFile, loadManifestTree, type ManifestDocument } from "../../delivery/manifests.ts";
 import { buildKustomization, findKustomizationFile } from "../../delivery/manifests-kustomize.ts";
-import { checkTemplateRefs, loadRolloutSources, type RefusedObject } from "./spec.ts";
+import { checkTemplateRefs, loadRolloutSources, type RefusedObject, SERVICES } from "./spec.ts";
 import type { AnalysisTemplateSpec, RolloutSpec } from "./types.ts";
 
 export class RolloutSourceError extends Error {
@@ -49,11 +49,12 @@ export function manifestDocuments(path: string): ManifestDocument[] {
 
 /** The Rollout named `name` (or the only one), its templates checked against its references. */
 export function loadRollout(path: string, name?: string): RolloutSource {
-  const { rollouts, templates, refused } = loadRolloutSources(manifestDocuments(path));
+  const documents = manifestDocuments(path);
+  const { rollouts, templates, refused } = loadRolloutSources(documents);
   const refusedRollout = refused.find((r) => r.kind === "Rollout" && (!name || r.name === name));
   const candidates = name ? rollouts.filter((r) => r.name === name) : rollouts;
   if (candidates.length === 0) {
-    if (refusedRollout) throw refusedRollout.error;
+    if (refusedRollout) throw deeperRefusal(documents, refusedRollout);
     const known = rollouts.map((r) => r.name).join(", ") || "none";
     throw new RolloutSourceError(
       name ? `${path}: no Rollout named "${name}" (Rollouts there: ${known})` : `${path}: no Rollout found`,
@@ -66,4 +67,16 @@ export function loadRollout(path: string, name?: string): RolloutSource {
   const rollout = candidates[0]!;
   checkTemplateRefs(rollout, templates);
   return { rollout, templates, refused };
+}
+
+/**
+ * A Rollout of an image that is not one of our services is refused for its SERVICE before its strategy is
+ * read. When a service given would only reveal another refusal (an experiment step, say), that one is the
+ * error to show: no SERVICE fixes it.
+ */
+function deeperRefusal(documents: ManifestDocument[], first: RefusedObject): Error {
+  const again = loadRolloutSources(documents, { fallbackService: SERVICES[0] }).refused.find(
+    (r) => r.kind === "Rollout" && r.file === first.file && r.index === first.index,
+  );
+  return again && again.error.path !== first.error.path ? again.error : first.error;
 }

@@ -179,6 +179,20 @@ describe("mergeParsedTasks", () => {
     const { tasks } = mergeParsedTasks(progressed(), reparsed);
     expect(tasks[0]!.subtasks[0]).not.toHaveProperty("command");
   });
+
+  it("keeps the local alternative in step with the PRD, like the command", () => {
+    const withLocal = firstParse();
+    withLocal[0]!.subtasks[0]!.localCommand = "npm ci --offline";
+    withLocal[1]!.localCommand = "npx canary rollout run --file k8s/canary/tinyurl.yaml";
+    const added = mergeParsedTasks(progressed(), withLocal).tasks;
+    expect(added[0]!.subtasks[0]).toMatchObject({ status: "done", localCommand: "npm ci --offline" });
+    expect(added[1]).toMatchObject({ status: "review", localCommand: withLocal[1]!.localCommand });
+    const changed = firstParse();
+    changed[0]!.subtasks[0]!.localCommand = "npm ci --prefer-offline";
+    const { tasks } = mergeParsedTasks(added, changed);
+    expect(tasks[0]!.subtasks[0]!.localCommand).toBe("npm ci --prefer-offline");
+    expect(tasks[1]).not.toHaveProperty("localCommand");
+  });
 });
 
 describe("appendParsedTasks", () => {

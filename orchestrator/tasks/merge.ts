@@ -6,8 +6,8 @@
  *      one whose line is nearest, so lines moving up or down in the file do not break the match;
  *   2. then title alone, for items that moved between the parsed files or were written without a source.
  * A matched item keeps its id, its status and any fields we do not know; what the PRD says (title,
- * description, details, priority, command, source, phase, dependencies) is taken from the new parse. A
- * PRD checkbox ticked since the last parse moves a `pending` item to `done`.
+ * description, details, priority, command, localCommand, source, phase, dependencies) is taken from the
+ * new parse. A PRD checkbox ticked since the last parse moves a `pending` item to `done`.
  * New items get fresh ids after the highest existing one (into an empty list, the parser's ids are kept).
  * Items that came from one of the parsed files and are gone from it are marked `cancelled` (unless already
  * done): never deleted.
@@ -105,7 +105,7 @@ function mergedStatus(existing: TaskStatus, parsed: TaskStatus): TaskStatus {
 /** Takes the PRD-owned fields from `parsed` onto `existing`; unknown fields of `existing` survive. */
 function takeContent<T extends Item>(existing: T, parsed: T): T {
   const merged = { ...existing, ...parsed };
-  for (const field of ["command", "source", "phase"] as const) {
+  for (const field of ["command", "localCommand", "source", "phase"] as const) {
     if (!(field in parsed)) delete (merged as Partial<Task>)[field];
   }
   return merged;

@@ -1,6 +1,7 @@
 /**
  * The task graph, in task-master's vocabulary. `tasks.json` stores exactly these shapes; fields beyond
- * task-master's own (`source`, `command`, `phase`) are optional extras that task-master ignores.
+ * task-master's own (`source`, `command`, `localCommand`, `phase`) are optional extras that task-master
+ * ignores.
  */
 export const STATUSES = [
   "pending",
@@ -44,6 +45,8 @@ export interface Subtask {
   testStrategy?: string;
   /** Shell command the runner executes for this step (from inline code in the PRD). */
   command?: string;
+  /** What runs instead when no Kubernetes cluster is present (`locally: \`…\`` in the PRD). */
+  localCommand?: string;
   source?: SourceRef;
 }
 
@@ -58,6 +61,7 @@ export interface Task {
   priority: Priority;
   subtasks: Subtask[];
   command?: string;
+  localCommand?: string;
   source?: SourceRef;
   phase?: PhaseRef;
 }

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { normalizeStatus } from "./status.ts";
 import { readTasksFile, TasksFileError, updateTasksFile, withTasksFileLock } from "./store.ts";
+import { subtask, task } from "./testing/build.ts";
 
 const fixture = new URL("./testing/taskmaster-tagged.json", import.meta.url);
 
@@ -65,6 +66,33 @@ describe("tagged files (task-master's current format)", () => {
     await expect(readTasksFile(path, { tag: "missing" })).rejects.toThrow(
       /no tag "missing" \(tags in the file: master, next\)/,
     );
+  });
+});
+
+describe("our extra fields", () => {
+  it("round-trip a step's command and local alternative, and write neither when absent", async () => {
+    const path = join(dir, "tasks.json");
+    const promote = {
+      command: "kubectl argo rollouts promote tinyurl",
+      localCommand: "npx canary rollout promote tinyurl",
+    };
+    await updateTasksFile(path, { allowMissing: true }, (data) => {
+      data.tasks.push(
+        { ...task(1, { localCommand: "npm run demo" }), subtasks: [subtask(1, promote), subtask(2)] },
+        task(2),
+      );
+    });
+    const written = await json(path);
+    expect(written.master.tasks[0]).toMatchObject({ localCommand: "npm run demo", subtasks: [promote, {}] });
+    expect(written.master.tasks[0].subtasks[1]).not.toHaveProperty("localCommand");
+    expect(written.master.tasks[1]).not.toHaveProperty("localCommand");
+    const { data } = await readTasksFile(path);
+    expect(data.tasks[0]!.localCommand).toBe("npm run demo");
+    expect(data.tasks[0]!.subtasks[0]).toMatchObject(promote);
+    await updateTasksFile(path, {}, (file) => {
+      file.tasks[1]!.status = "done";
+    });
+    expect((await json(path)).master.tasks[0].subtasks[0]).toMatchObject(promote);
   });
 });
 

@@ -4,12 +4,11 @@
  * publishes, and heartbeat comments. Every event is a whole RolloutStatus: a client that misses one
  * loses nothing, so a reader that falls behind is cut off (EventSource reconnects and starts afresh).
  */
+import { SSE_HEADERS as SHARED_SSE_HEADERS, sseStream } from "../../../functions/shared/sse-stream.ts";
 import type { RolloutStatus } from "../types.ts";
 
 export const SSE_HEADERS = {
-  "Content-Type": "text/event-stream; charset=utf-8",
-  "Cache-Control": "no-cache",
-  "X-Accel-Buffering": "no",
+  ...SHARED_SSE_HEADERS,
   // A stream holds its connection for its life: not worth keeping once it ends, and a kept-alive one would
   // hold the server open after `close()` ends the streams.
   Connection: "close",
@@ -36,43 +35,22 @@ export function statusEventStream(
   closers: Set<() => void>,
   heartbeatMs = HEARTBEAT_MS,
 ): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
-  let stop = () => {};
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      let ended = false;
-      const end = () => {
-        if (ended) return;
-        ended = true;
-        stop();
-        try {
-          controller.close();
-        } catch {
-          // already cancelled by the reader
-        }
-      };
-      const write = (text: string) => {
-        if (ended) return;
-        if ((controller.desiredSize ?? 0) < -MAX_QUEUED) return end();
-        controller.enqueue(encoder.encode(text));
-      };
-      write(`retry: ${RETRY_MS}\n\n`);
+  return sseStream({
+    retryMs: RETRY_MS,
+    heartbeatMs,
+    maxQueued: MAX_QUEUED,
+    open(write, end) {
       // Subscribe, then send the current status: a change in between is sent twice, never lost.
       const unsubscribe = source.subscribe((status) => {
         if (status.name === name) write(statusEventText(status));
       });
       const current = source.get(name);
       if (current) write(statusEventText(current));
-      const heartbeat = setInterval(() => write(": heartbeat\n\n"), heartbeatMs);
-      stop = () => {
-        clearInterval(heartbeat);
+      closers.add(end);
+      return () => {
         unsubscribe();
         closers.delete(end);
       };
-      closers.add(end);
-    },
-    cancel() {
-      stop();
     },
   });
 }
