@@ -169,6 +169,7 @@ export async function runTasks(options: RunCommandOptions, io: RunIO): Promise<n
       failFast: options.failFast === true,
       env: { ...variables },
       ...(io.signal ? { signal: io.signal } : {}),
+      ...(local ? { noCluster: true } : {}),
     },
     {
       store,

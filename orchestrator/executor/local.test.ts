@@ -39,7 +39,8 @@ const execute: ExecuteOptions = {
 async function run(tasks: Task[], preferLocal = false) {
   const store = memoryStore(tasks);
   const events: RunEvent[] = [];
-  const summary = await executeRun(prepare(tasks, { preferLocal }), execute, {
+  const options = preferLocal ? { ...execute, noCluster: true } : execute;
+  const summary = await executeRun(prepare(tasks, { preferLocal }), options, {
     store,
     log: { write: (e) => events.push(e) },
   });
@@ -117,6 +118,20 @@ describe("executeRun with local alternatives (real child processes)", () => {
     expect(events[0]).toMatchObject({ type: "step-start", command: "echo local > local.txt", local: true });
     expect(events[1]).toMatchObject({ type: "step-end", outcome: "ok", local: true });
     expect(store.status("1")).toBe("done");
+  });
+
+  it("blocks a cluster tool's step when there is no cluster, unless it has a local alternative", async () => {
+    const tasks = [
+      task(1, { command: "kubectl get pods -n canary" }),
+      task(2, { command: "helm list && kubectl get ns", localCommand: "echo local > local.txt" }),
+    ];
+    const { result } = await run(tasks, true);
+    expect(result("1")).toMatchObject({
+      outcome: "blocked",
+      attempts: 0,
+      reason: "no Kubernetes cluster reachable (kubectl)",
+    });
+    expect(result("2")).toMatchObject({ outcome: "ok", local: true });
   });
 
   it("runs the main command without preferLocal when its program is there", async () => {

@@ -61,6 +61,8 @@ export interface ExecuteOptions {
   failFast: boolean;
   env: NodeJS.ProcessEnv;
   signal?: AbortSignal;
+  /** No Kubernetes cluster here (`--local`): cluster tools (kubectl, helm, argocd…) block instead of failing. */
+  noCluster?: boolean;
 }
 
 export interface ExecuteDependencies {

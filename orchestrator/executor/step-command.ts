@@ -5,7 +5,7 @@
  * (`kubectl not found: ran the local alternative`).
  */
 import type { PreparedStep } from "./prepare.ts";
-import { findMissingProgram } from "./process.ts";
+import { commandPrograms, findMissingProgram } from "./process.ts";
 import { type AttemptDependencies, attemptStep } from "./retry.ts";
 import type { ExecuteOptions, StepResult } from "./run.ts";
 
@@ -13,6 +13,9 @@ export interface StepCommandDependencies extends AttemptDependencies {
   /** Called once, just before the first command of the step starts (not when nothing can start). */
   started(): void;
 }
+
+/** Programs that talk to a Kubernetes cluster: without one they can only fail, so the step is blocked. */
+export const CLUSTER_TOOLS = new Set(["kubectl", "kubectl-argo-rollouts", "helm", "argocd"]);
 
 /** The same step, running its local alternative. */
 function asLocal(step: PreparedStep): PreparedStep | undefined {
@@ -29,6 +32,18 @@ async function runCommand(
   deps: StepCommandDependencies,
 ): Promise<StepResult> {
   const base = { id: step.id, title: step.title };
+  const clusterTool =
+    options.noCluster && step.commandSource?.kind !== "local"
+      ? commandPrograms(step.shell!).find((program) => CLUSTER_TOOLS.has(program))
+      : undefined;
+  if (clusterTool)
+    return {
+      ...base,
+      outcome: "blocked",
+      attempts: 0,
+      durationMs: 0,
+      reason: `no Kubernetes cluster reachable (${clusterTool})`,
+    };
   // A missing program is found before anything runs: the step is blocked, not failed, and never retried.
   const missing = findMissingProgram(step.shell!, step.cwd, options.env.PATH);
   if (missing)
