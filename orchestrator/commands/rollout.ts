@@ -6,6 +6,7 @@
  */
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { formatEdgeDryRun } from "../rollout/edge/dry-run.ts";
+import { runEdge } from "../rollout/run-edge.ts";
 import { DEFAULT_CONTROL_PORT, runLocalRollout } from "../rollout/run-local.ts";
 import { loadRollout } from "../rollout/sources.ts";
 import { describeStatus } from "../rollout/status-text.ts";
@@ -106,21 +107,38 @@ export function registerRolloutCommands(program: Command): void {
         .default("local"),
     )
     .option("--dry-run", "with --target edge: print the wrangler commands without running any")
+    .addHelpText(
+      "after",
+      "\n--target edge runs wrangler for real (a Cloudflare account; --stable-version takes the version id serving now).",
+    )
     .action(
       action(async (options) => {
         if (options.target === "edge") {
-          if (!options.dryRun)
-            throw new UsageError(
-              "--target edge needs a Cloudflare account and runs wrangler for real; pass --dry-run to see the plan",
+          const source = loadRollout(options.file, options.name);
+          if (options.dryRun) {
+            process.stdout.write(
+              formatEdgeDryRun(source.rollout, {
+                newVersionLabel: options.newVersion,
+                stableVersionId: options.stableVersion,
+                timeScale: options.timeScale,
+              }),
             );
-          const { rollout: spec } = loadRollout(options.file, options.name);
-          process.stdout.write(
-            formatEdgeDryRun(spec, {
-              newVersionLabel: options.newVersion,
-              stableVersionId: options.stableVersion,
-              timeScale: options.timeScale,
-            }),
-          );
+            return;
+          }
+          const started = Date.now();
+          const result = await runEdge({
+            source,
+            newVersion: options.newVersion,
+            stableVersionId: options.stableVersion,
+            timeScale: options.timeScale,
+            prometheus: options.prometheus,
+            promoteOnPause: Boolean(options.promoteOnPause),
+            log: (line) =>
+              process.stderr.write(`[+${((Date.now() - started) / 1000).toFixed(1)}s] ${line}\n`),
+          });
+          if (options.json) printJson(result);
+          else process.stdout.write(`${result.phase}: ${result.message} (rollback: ${result.rollback})\n`);
+          process.exitCode = result.phase === "Healthy" ? 0 : 3;
           return;
         }
         if (options.dryRun) throw new UsageError("--dry-run applies to --target edge only");
