@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { SqlExecutor } from "../shared/sql.ts";
 import { eventually } from "../shared/testing/eventually.ts";
 import { captureLog } from "../shared/testing/log.ts";
@@ -141,6 +141,30 @@ describe("FeedPool", () => {
     await fresh.articles([a!]);
     await db.run("UPDATE articles SET title = 'Again' WHERE id = ?", [a!]);
     expect((await fresh.articles([a!])).get(a!)?.title).toBe("Again");
+  });
+
+  it("keeps its pool and version over a reload that read the same candidates, not over one that did not", async () => {
+    const [a] = await add("a");
+    const reads = vi.spyOn(store, "globalCandidates");
+    const pool = new FeedPool(store, { now: () => now, ttlMs: 1000 });
+    /** Serves a request once the pool is stale (it starts a reload behind it) and waits for that reload. */
+    const reload = async () => {
+      const before = reads.mock.calls.length;
+      now += 1000;
+      await pool.snapshot();
+      await vi.waitFor(() => expect(reads.mock.calls.length).toBeGreaterThan(before));
+      await reads.mock.results.at(-1)!.value;
+      await new Promise((resolve) => setImmediate(resolve)); // the reload's continuation after the read
+    };
+    const first = await pool.snapshot();
+    const version = pool.version;
+    await reload();
+    expect(pool.version).toBe(version);
+    expect((await pool.snapshot()).articles).toBe(first.articles);
+    await db.run("UPDATE articles SET like_count = 5 WHERE id = ?", [a!]);
+    await reload();
+    expect(pool.version).toBeGreaterThan(version);
+    expect((await pool.snapshot()).byId.get(a!)?.likes).toBe(5);
   });
 
   it("bumps its version when what it ranks changed", async () => {

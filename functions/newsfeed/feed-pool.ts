@@ -78,6 +78,23 @@ interface Followed {
   extra?: Timed<Candidate[]> & { key: string };
 }
 
+/** Whether a reload read what the pool holds already, everything the ranking looks at included. */
+function sameCandidates(held: readonly Candidate[], read: readonly Candidate[]): boolean {
+  if (held.length !== read.length) return false;
+  return held.every((a, i) => {
+    const b = read[i]!;
+    return (
+      a.id === b.id &&
+      a.likes === b.likes &&
+      a.publishedAt === b.publishedAt &&
+      a.sourceId === b.sourceId &&
+      a.title === b.title &&
+      a.link === b.link &&
+      a.topics.join("\n") === b.topics.join("\n")
+    );
+  });
+}
+
 export class FeedPool {
   readonly #store: NewsfeedStore;
   readonly #options: Required<Omit<FeedPoolOptions, "log">> & Pick<FeedPoolOptions, "log">;
@@ -244,6 +261,12 @@ export class FeedPool {
           liked: this.#options.liked,
           popularSince: loadedAt - this.#options.popularWindowMs,
         });
+        const previous = this.#loaded;
+        // Usually nothing changed: keep the pool (and its version, which callers cache pages by).
+        if (previous && sameCandidates(previous.articles, articles)) {
+          previous.loadedAt = loadedAt;
+          return previous;
+        }
         const loaded = {
           loadedAt,
           articles,

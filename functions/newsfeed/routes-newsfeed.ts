@@ -11,8 +11,25 @@ import { ArticleDetail, ArticleIdParam, ErrorResponse, Newsfeed, NewsfeedQuery }
 import type { Candidate } from "./store.ts";
 import { articleView, feedsOf } from "./views.ts";
 
-/** How long the anonymous first page is reused (wall time): a like on another replica shows within it. */
-const ANONYMOUS_TTL_MS = 1000;
+/**
+ * A first page is ranked as of the current whole second, so requests within it share the scores of the
+ * pool's stories (ranking.ts caches them per list and instant). Each reader's page is then reused for up to
+ * 5 s (time decay is counted in hours) while nothing it was ranked from changed: the pool's version, their
+ * follows, their extra candidates. Ages differ per reader, so pages do not all expire at once.
+ */
+const ASOF_STEP_MS = 1000;
+const PAGE_REUSE_MS = 5000;
+/** Readers whose first page is kept at most; past that the cache starts over. */
+const MAX_PAGES = 20_000;
+const NO_FOLLOWS = { sources: [], topics: [] };
+
+interface CachedPage {
+  version: number;
+  asOf: number;
+  follows: unknown;
+  extra: unknown;
+  json: string;
+}
 
 const json = <T>(schema: T) => ({ content: { "application/json": { schema } } });
 const errors = {
@@ -34,8 +51,8 @@ const beyond = (extra: readonly Candidate[] | undefined, snapshot: PoolSnapshot)
 export function mountNewsfeedRoutes(app: ServiceApp, deps: NewsfeedDeps, pool: FeedPool): void {
   const now = deps.now ?? Date.now;
   const { store } = deps;
-  /** The anonymous first page by limit, with the pool version it was ranked from. */
-  const anonymous = new Map<number, { version: number; at: number; body: z.infer<typeof Newsfeed> }>();
+  /** First pages by reader (subject, whether it is their own view, limit). */
+  const pages = new Map<string, CachedPage>();
   /**
    * A user's candidates beyond the pool, merged into stories: kept with their list (the pool reuses it for
    * 30 s) while the pool is the same and nothing was liked (a like moves `version`, and merged likes).
@@ -75,25 +92,27 @@ export function mountNewsfeedRoutes(app: ServiceApp, deps: NewsfeedDeps, pool: F
         throw err;
       }
       const since = query.since === undefined ? undefined : parseInstant(query.since, "since");
-      // The anonymous first page is the same for everyone: ranked once per second at most, and again as
-      // soon as the pool changes (a like here, new articles, a reload).
-      const shared = subject === null && cursor === null && since === undefined;
-      const hit = shared ? anonymous.get(query.limit) : undefined;
-      if (hit && hit.version === pool.version && performance.now() - hit.at < ANONYMOUS_TTL_MS) {
-        return c.json(hit.body, 200);
-      }
+      const first = cursor === null && since === undefined;
       const version = pool.version;
-      // A first page is ranked as of the current whole second: requests within it share the scores of the
-      // pool's stories (ranking.ts caches them per list and instant); later pages keep their cursor's.
-      const asOf = cursor?.asOf ?? Math.floor(now() / 1000) * 1000;
-      const [snapshot, follows] = await Promise.all([
-        pool.snapshot(),
-        subject ? pool.follows(subject) : { sources: [], topics: [] },
-      ]);
+      // Later pages keep their cursor's instant, so pages do not drift apart.
+      const asOf = cursor?.asOf ?? Math.floor(now() / ASOF_STEP_MS) * ASOF_STEP_MS;
+      const follows = subject ? await pool.follows(subject) : NO_FOLLOWS;
       const following = follows.sources.length + follows.topics.length > 0 ? follows : null;
       // What a user follows beyond the global pool (a quiet source's older posts) joins the candidates.
       const extra =
         subject && following ? await pool.followedCandidates(subject, following, since) : undefined;
+      const key = first ? `${subject ?? ""}\n${subject !== null && subject === viewer}\n${query.limit}` : "";
+      const hit = first ? pages.get(key) : undefined;
+      if (
+        hit &&
+        now() - hit.asOf < PAGE_REUSE_MS &&
+        now() >= hit.asOf &&
+        hit.version === version &&
+        hit.follows === follows &&
+        hit.extra === extra
+      )
+        return c.body(hit.json, 200, { "Content-Type": "application/json" }) as never;
+      const snapshot = await pool.snapshot();
       const ranking = { now: asOf, limit: query.limit, cursor, follows: following };
       // The pool's stories are merged once per reload; extras only among themselves (they are older than
       // the pool, so a copy in both is rare and would only show the story twice).
@@ -139,8 +158,13 @@ export function mountNewsfeedRoutes(app: ServiceApp, deps: NewsfeedDeps, pool: F
         }),
         nextCursor: page.next ? encodeCursor(page.next) : null,
       };
-      if (shared) anonymous.set(query.limit, { version, at: performance.now(), body });
-      return c.json(body, 200);
+      const text = JSON.stringify(body);
+      if (first) {
+        if (pages.size >= MAX_PAGES) pages.clear();
+        pages.set(key, { version, asOf, follows, extra, json: text });
+      }
+      // The body is the Newsfeed schema already serialized (and kept); the typed c.json would write it again.
+      return c.body(text, 200, { "Content-Type": "application/json" }) as never;
     },
   );
 
