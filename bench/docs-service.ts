@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { signToken } from "../functions/shared/auth.ts";
-import { freePort } from "../functions/shared/testing/net.ts";
+import { freePort } from "../functions/shared/net.ts";
 import { type Child, onExit, startChild, waitForHttp } from "./lib/proc.ts";
 
 const TSX = "node_modules/.bin/tsx";

@@ -7,7 +7,7 @@
  * `BENCH_FROM_SOURCE=1` runs functions/start.ts through tsx instead of the bundle.
  */
 import { join } from "node:path";
-import { freePort } from "../functions/shared/testing/net.ts";
+import { freePort } from "../functions/shared/net.ts";
 import { buildServer, OUTPUT_ENTRY } from "../scripts/build-server.ts";
 import { type Child, startChild, waitForHttp } from "./lib/proc.ts";
 

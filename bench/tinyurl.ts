@@ -9,7 +9,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort } from "../functions/shared/testing/net.ts";
+import { freePort } from "../functions/shared/net.ts";
 import { parseCommon } from "./lib/args.ts";
 import { runScenario, type Scenario, type Stats } from "./lib/load.ts";
 import { type Child, groupCpuSeconds, onExit, startChild, waitForHttp } from "./lib/proc.ts";

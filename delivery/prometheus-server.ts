@@ -20,7 +20,8 @@ import { mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { freePort } from "../functions/shared/testing/net.ts";
+import { stopChild, trackChild } from "../functions/shared/child-process.ts";
+import { freePort } from "../functions/shared/net.ts";
 import { findPrometheus, missingBinary } from "./prometheus-binaries.ts";
 
 export { findPrometheus, findPromtool, skipWithoutPrometheus } from "./prometheus-binaries.ts";
@@ -150,35 +151,6 @@ function configYaml(options: PrometheusOptions): string {
 }
 
 const START_TIMEOUT_MS = 15_000;
-const STOP_TIMEOUT_MS = 5_000;
-
-/** Every server this process started; killed on exit if a caller forgot (or crashed before) stop(). */
-const live = new Set<ChildProcess>();
-process.once("exit", () => {
-  for (const child of live) child.kill("SIGKILL");
-});
-
-function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    child.once("exit", () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode === null && child.signalCode === null) {
-    child.kill("SIGTERM");
-    if (!(await waitForExit(child, STOP_TIMEOUT_MS))) {
-      child.kill("SIGKILL");
-      await waitForExit(child, STOP_TIMEOUT_MS);
-    }
-  }
-  live.delete(child);
-}
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -261,7 +233,7 @@ async function startOnce(binary: string, dir: string): Promise<{ child: ChildPro
     ],
     { cwd: dir, stdio: ["ignore", "pipe", "pipe"] },
   );
-  live.add(child);
+  trackChild(child);
   let output = "";
   const collect = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);

@@ -6,7 +6,7 @@
  */
 
 import type { MetricProviders } from "./analysis/provider.ts";
-import { AnalysisRun, type AnalysisRun as Run, resolveTemplates } from "./analysis/run.ts";
+import { AnalysisRun, resolveTemplates } from "./analysis/run.ts";
 import { podTemplateHash } from "./runtime/pod-template-hash.ts";
 import { templatesOf } from "./spec.ts";
 import type {
@@ -37,7 +37,7 @@ export interface AnalysisRunnerOptions {
 }
 
 interface Tracked {
-  run: Run;
+  run: AnalysisRun;
   stopped: boolean;
   timer?: NodeJS.Timeout;
 }

@@ -15,6 +15,7 @@
  */
 import {
   abortedMessage,
+  type Completion,
   type ControllerOptions,
   converge,
   event,
@@ -22,6 +23,7 @@ import {
   markReady,
   type Replicas,
   type RunRef,
+  retireOldStable,
   scaledMs,
   scaleRole,
   startRun,
@@ -55,7 +57,7 @@ export interface BlueGreenState {
   /** `scaleDownAt`: when the new version stops; null once it did, or never (abortScaleDownDelaySeconds 0). */
   aborted: { at: number; message: string; scaleDownAt: number | null } | null;
   /** `scaleDownAt`: when the old version stops and `promoted` is sent; null once that happened. */
-  completed: { at: number; scaleDownAt: number | null } | null;
+  completed: Completion | null;
 }
 
 export function blueGreenController(
@@ -152,13 +154,7 @@ export function blueGreenController(
       scaleRole(s.replicas, "new", 0, out);
       if (s.preview === "new") setPreview(s, null, out);
       s.aborted.scaleDownAt = null;
-    } else if (s.completed?.scaleDownAt != null && now >= s.completed.scaleDownAt) {
-      // `promoted` goes last, with the old version's scale-down, so role names keep one meaning in every
-      // action list whether or not the engine swaps them on `promoted`.
-      scaleRole(s.replicas, "stable", 0, out);
-      out.push({ type: "promoted" });
-      s.completed.scaleDownAt = null;
-    }
+    } else retireOldStable(s, now, out);
   }
 
   /** Carries out a promote; returns what happened, for the event log. */

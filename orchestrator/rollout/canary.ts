@@ -16,6 +16,7 @@
 import { basicPlan, type ReplicaPlan, trafficRoutedPlan } from "./canary-replicas.ts";
 import {
   abortedMessage,
+  type Completion,
   type ControllerOptions,
   converge,
   describeStep,
@@ -24,6 +25,7 @@ import {
   markReady,
   type Replicas,
   type RunRef,
+  retireOldStable,
   scaledMs,
   scaleRole,
   startRun,
@@ -57,7 +59,7 @@ export interface CanaryState {
   /** `scaleDownAt`: when the new version stops; null once it did, or never (abortScaleDownDelaySeconds 0). */
   aborted: { at: number; message: string; scaleDownAt: number | null } | null;
   /** `scaleDownAt`: when the old stable stops and `promoted` is sent; null once that happened. */
-  completed: { at: number; scaleDownAt: number | null } | null;
+  completed: Completion | null;
 }
 
 export function canaryController(
@@ -161,13 +163,7 @@ export function canaryController(
         scaleRole(s.replicas, "new", 0, out);
         s.aborted.scaleDownAt = null;
       }
-    } else if (s.completed?.scaleDownAt != null && now >= s.completed.scaleDownAt) {
-      // `promoted` goes last, with the old stable's scale-down, so role names keep one meaning in every
-      // action list whether or not the engine swaps them on `promoted`.
-      scaleRole(s.replicas, "stable", 0, out);
-      out.push({ type: "promoted" });
-      s.completed.scaleDownAt = null;
-    }
+    } else retireOldStable(s, now, out);
   }
 
   /** Carries out a promote; returns what happened, for the event log. */

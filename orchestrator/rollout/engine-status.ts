@@ -48,9 +48,6 @@ export interface RunSummary {
 
 const MAX_EVENTS = 200;
 
-/** A retry (or a promotion that jumped ahead) is not a run of skipped steps: only forward gaps are. */
-const controllerRestarted = (from: number, to: number) => to <= from;
-
 export class StatusBook {
   readonly versions: Record<Role, string>;
   ports: RolloutStatus["ports"] = {};
@@ -112,7 +109,8 @@ export class StatusBook {
     const reached = index ?? (this.#promotedFully ? null : this.#steps.length);
     if (reached === null) return;
     const upTo = Math.min(reached, this.#steps.length);
-    if (current && upTo > current.index + 1 && !controllerRestarted(current.index, reached))
+    // Only forward gaps: a retry goes back to step 0.
+    if (current && upTo > current.index + 1)
       for (let skipped = current.index + 1; skipped < upTo; skipped++)
         this.#taken.push({
           index: skipped,

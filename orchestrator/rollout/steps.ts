@@ -91,6 +91,27 @@ export function stopRuns(runs: (RunRef | null)[], out: RolloutAction[]): void {
   for (const run of runs) if (run && run.phase === "Running") out.push({ type: "stopAnalysis", id: run.id });
 }
 
+/** When a finished rollout's old stable goes: at `scaleDownAt` (null: done, or never). */
+export interface Completion {
+  at: number;
+  scaleDownAt: number | null;
+}
+
+/**
+ * Scales the old stable down once its delay after the promotion is over. `promoted` goes last, with that
+ * scale-down, so role names keep one meaning in every action list whether or not the engine swaps them.
+ */
+export function retireOldStable(
+  s: { replicas: Replicas; completed: Completion | null },
+  now: number,
+  out: RolloutAction[],
+): void {
+  if (s.completed?.scaleDownAt == null || now < s.completed.scaleDownAt) return;
+  scaleRole(s.replicas, "stable", 0, out);
+  out.push({ type: "promoted" });
+  s.completed.scaleDownAt = null;
+}
+
 /** Seconds from a manifest → milliseconds of this run. */
 export function scaledMs(seconds: number, options: ControllerOptions): number {
   return Math.round(seconds * 1000 * options.timeScale);

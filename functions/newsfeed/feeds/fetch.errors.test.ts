@@ -1,7 +1,7 @@
 /** fetchFeed's decoding and its failures: every one is a result with a reason, none is thrown. */
 import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
 import { beforeEach, describe, expect, it } from "vitest";
-import { freePort } from "../../shared/testing/net.ts";
+import { freePort } from "../../shared/net.ts";
 import { type FetchOptions, fetchFeed } from "./fetch.ts";
 import { pinnedLookup } from "./resolve-node.ts";
 import { parseAllowlist } from "./ssrf.ts";

@@ -11,13 +11,15 @@
  * Without the binary the suite is skipped with a loud warning, except under `CI=true`, where it runs and
  * fails with a message saying what to install (CI must not go green by skipping).
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { accessSync, constants, mkdtempSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll } from "vitest";
-import { freePort } from "./net.ts";
+import { findBinary, skipWhenMissing } from "../binaries.ts";
+import { stopChild, trackChild } from "../child-process.ts";
+import { freePort } from "../net.ts";
 
 export interface RedisServer {
   url: string;
@@ -26,48 +28,15 @@ export interface RedisServer {
 }
 
 const START_TIMEOUT_MS = 10_000;
-const STOP_TIMEOUT_MS = 5_000;
 
 /** `REDIS_SERVER` if set, else `redis-server` on PATH or in the usual Debian location. */
-export function findRedisServer(): string | undefined {
-  const candidates = process.env.REDIS_SERVER
-    ? [process.env.REDIS_SERVER]
-    : [
-        ...(process.env.PATH ?? "").split(delimiter).map((dir) => join(dir, "redis-server")),
-        "/usr/bin/redis-server",
-      ];
-  for (const path of candidates) {
-    try {
-      accessSync(path, constants.X_OK);
-      return path;
-    } catch {
-      // try the next one
-    }
-  }
-  return undefined;
-}
+export const findRedisServer = () => findBinary("REDIS_SERVER", "redis-server");
 
 const MISSING = "redis-server not found (install it: apt-get install -y redis-server, or set REDIS_SERVER)";
 
-/**
- * True when a suite should be skipped: no binary and not in CI. Prints a banner so a skip is never silent.
- * Under CI=true it returns false, so the suite runs and `startRedisServer` fails with a clear message.
- */
-export function skipWithoutRedis(suite: string): boolean {
-  if (findRedisServer()) return false;
-  if (process.env.CI === "true") return false;
-  console.warn(
-    [
-      "",
-      "!".repeat(78),
-      `!! SKIPPING "${suite}": ${MISSING}`,
-      "!! Under CI=true this is a failure.",
-      "!".repeat(78),
-      "",
-    ].join("\n"),
-  );
-  return true;
-}
+/** True when a suite should be skipped (no binary, not in CI); see functions/shared/binaries.ts. */
+export const skipWithoutRedis = (suite: string): boolean =>
+  skipWhenMissing(suite, findRedisServer() ? [] : [MISSING]);
 
 function ping(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -87,34 +56,6 @@ function ping(port: number): Promise<boolean> {
   });
 }
 
-/** Every server this process started; killed on exit if a suite forgot (or crashed before) `stop()`. */
-const live = new Set<ChildProcess>();
-process.once("exit", () => {
-  for (const child of live) child.kill("SIGKILL");
-});
-
-function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    child.once("exit", () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode === null && child.signalCode === null) {
-    child.kill("SIGTERM");
-    if (!(await waitForExit(child, STOP_TIMEOUT_MS))) {
-      child.kill("SIGKILL");
-      await waitForExit(child, STOP_TIMEOUT_MS);
-    }
-  }
-  live.delete(child);
-}
-
 async function startOnce(binary: string, dir: string): Promise<RedisServer> {
   const port = await freePort();
   const child = spawn(
@@ -122,7 +63,7 @@ async function startOnce(binary: string, dir: string): Promise<RedisServer> {
     ["--bind", "127.0.0.1", "--port", String(port), "--dir", dir, "--save", "", "--appendonly", "no"],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
-  live.add(child);
+  trackChild(child);
   let output = "";
   child.stdout?.on("data", (chunk) => {
     output += chunk.toString();

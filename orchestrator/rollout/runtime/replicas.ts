@@ -8,7 +8,7 @@ import type { ChildProcess } from "node:child_process";
 import { randomInt } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { freePort } from "./free-port.ts";
+import { freePort } from "../../../functions/shared/net.ts";
 import { podTemplateHash } from "./pod-template-hash.ts";
 import { logTail, SERVICE_PORT_VARIABLES, spawnReplica } from "./replica-process.ts";
 
